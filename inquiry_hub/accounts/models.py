@@ -1,0 +1,85 @@
+"""User accounts and the single-use tokens that let people in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inquiry_hub.db import utcnow
+from inquiry_hub.extensions import db
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: "fr" or "en"; None follows the browser.
+    locale: Mapped[str | None] = mapped_column(String(5))
+    #: Site administrator (programme staff); grants no access to inquiry content.
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    #: Bumped at logout and password change: every older session cookie stops working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    #: Failed logins in the current window, counted in the database so workers share it.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    failed_window_start: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    memberships: Mapped[list[Membership]] = relationship(  # noqa: F821
+        "Membership", back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def get_id(self) -> str:
+        # Flask-Login stores this in the session: the version makes old cookies invalid.
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Invitation(db.Model):
+    """A single-use link that brings a person into one inquiry with one role."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16))
+    #: sha256 of the token sent by email; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    inquiry = relationship("Inquiry")
+    invited_by = relationship(User, foreign_keys=[invited_by_id])
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > utcnow()
+
+
+class PasswordResetToken(db.Model):
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > utcnow()

@@ -1,0 +1,91 @@
+"""The inquiry's activity log and each person's notifications."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select, update
+
+from inquiry_hub import policy
+from inquiry_hub.activity import bp
+from inquiry_hub.activity.models import Activity, Notification
+from inquiry_hub.db import utcnow
+from inquiry_hub.extensions import db
+from inquiry_hub.inquiries.scope import scope_blueprint
+
+inquiry_bp = Blueprint("activity_log", __name__, url_prefix="/inquiries/<int:inquiry_id>/activity")
+scope_blueprint(inquiry_bp)
+
+ROOMS = (
+    "members",
+    "governance",
+    "decisions",
+    "inquiry",
+    "tasks",
+    "fieldwork",
+    "deliverables",
+    "meetings",
+    "logbook",
+)
+PER_PAGE = 50
+
+
+@inquiry_bp.get("/")
+def index():
+    """Everything that happened in the inquiry, newest first, filterable by room."""
+    policy.require(current_user, "activity.view", g.inquiry)
+    room = request.args.get("room", "")
+    query = (
+        select(Activity)
+        .where(Activity.inquiry_id == g.inquiry.id)
+        .options(db.joinedload(Activity.actor))
+        .order_by(Activity.created_at.desc(), Activity.id.desc())
+    )
+    if room in ROOMS:
+        query = query.where(Activity.room == room)
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("activity/index.html", inquiry=g.inquiry, page=page, room=room, rooms=ROOMS)
+
+
+@bp.get("/notifications/")
+@login_required
+def notifications():
+    """My notifications, unread first."""
+    query = (
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .options(db.joinedload(Notification.inquiry))
+        .order_by(Notification.read_at.is_not(None), Notification.created_at.desc())
+    )
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("activity/notifications.html", page=page)
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_read():
+    """Mark all my notifications as read."""
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    return redirect(url_for("activity.notifications"))
+
+
+@bp.get("/notifications/<int:notification_id>")
+@login_required
+def open_notification(notification_id: int):
+    """Mark one notification read and follow it."""
+    item = db.session.scalar(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == current_user.id
+        )
+    )
+    if item is None:
+        return redirect(url_for("activity.notifications"))
+    item.read_at = item.read_at or utcnow()
+    db.session.commit()
+    target = item.url if item.url.startswith("/") and not item.url.startswith("//") else ""
+    return redirect(target or url_for("activity.notifications"))

@@ -1,0 +1,106 @@
+"""Command-line interface of CONTRACT.md: ``flask --app wsgi <command>``."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy.engine import make_url
+
+from inquiry_hub.extensions import db
+
+
+def register(app) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_admin)
+    app.cli.add_command(run_due)
+    app.cli.add_command(backup)
+
+
+@click.command("seed-demo")
+@click.option("--reset", is_flag=True, help="Delete all data first, then seed.")
+@click.option("--scale", type=int, default=0, help="Add N generated inquiries for benchmarks.")
+def seed_demo(reset: bool, scale: int) -> None:
+    """Create the demo accounts and inquiries (idempotent)."""
+    from inquiry_hub import seed
+
+    if reset:
+        seed.wipe()
+    created = seed.seed_demo()
+    if scale:
+        seed.seed_scale(scale)
+    db.session.commit()
+    click.echo("demo data created" if created else "demo data already present")
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="", help="Display name for a new account.")
+def create_admin(email: str, name: str) -> None:
+    """Create a site admin, or promote an existing account."""
+    from inquiry_hub.accounts import services as accounts
+    from inquiry_hub.accounts.passwords import hash_password, password_problem
+
+    user = accounts.find_user(email)
+    if user is None:
+        password = os.environ.get("ADMIN_PASSWORD") or getpass.getpass("Password: ")
+        problem = password_problem(password, email)
+        if problem:
+            raise click.ClickException(problem)
+        user = accounts.create_user(email, name or email.split("@")[0], password)
+    elif os.environ.get("ADMIN_PASSWORD"):
+        user.password_hash = hash_password(os.environ["ADMIN_PASSWORD"])
+    user.is_admin = True
+    db.session.commit()
+    click.echo(f"{user.email} is a site admin")
+
+
+@click.command("run-due")
+def run_due() -> None:
+    """Execute collective actions whose delay has passed, then deliver the email outbox."""
+    from inquiry_hub.activity.mail import configured_sender
+    from inquiry_hub.activity.services import deliver_outbox
+    from inquiry_hub.governance.engine import settle_due
+
+    closed = settle_due()
+    db.session.commit()
+    sent, failed = deliver_outbox(configured_sender())
+    click.echo(f"proposals closed: {closed}; emails sent: {sent}; failed attempts: {failed}")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Consistent copy of the database and the uploads into the folder PATH."""
+    path.mkdir(parents=True, exist_ok=True)
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        target = path / "database.sqlite3"
+        target.unlink(missing_ok=True)
+        source = sqlite3.connect(url.database)
+        dest = sqlite3.connect(target)
+        with dest:
+            source.backup(dest)  # the online backup API: safe while the app writes
+        dest.close()
+        source.close()
+    elif url.get_backend_name() == "postgresql":
+        target = path / "database.sql"
+        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        env = dict(os.environ)
+        subprocess.run(
+            ["pg_dump", "--no-owner", "--format=plain", f"--file={target}", plain],
+            check=True,
+            env=env,
+        )
+    else:
+        raise click.ClickException(f"backup does not support {url.get_backend_name()}")
+    uploads = Path(current_app.config["UPLOAD_FOLDER"])
+    if uploads.exists():
+        shutil.copytree(uploads, path / "uploads", dirs_exist_ok=True)
+    click.echo(f"backup written to {path}")

@@ -1,0 +1,259 @@
+"""The collective-actions engine.
+
+A collective action (inviting or removing a member, changing the governance rule,
+sharing with the partner...) is a service registered here by name. Starting one either
+executes it at once (rule ``any_member``) or opens a Proposal that carries the action's
+name and payload; the proposal executes when the inquiry's rule is met. Web, API, CLI
+and ``run-due`` all go through ``start`` and ``settle``, so they make the same write.
+
+Rules:
+- ``consent``: passes early once every student has agreed (or abstained); otherwise when
+  its deadline passes with no block. Any block rejects it at once. A "disagree" is
+  recorded and shown but, as in sociocratic consent, does not stop it.
+- ``majority``: passes once more than half of the students agree; rejected when that can
+  no longer happen or at the deadline.
+- ``advice``: never executes anything; closes at its deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from inquiry_hub import policy
+from inquiry_hub.activity import services as activity
+from inquiry_hub.db import utcnow
+from inquiry_hub.extensions import db
+from inquiry_hub.governance.models import Position, Proposal, ProposalStatus, Stance
+
+MAJORITY_DEFAULT_DELAY_HOURS = 7 * 24
+
+
+class ActionFailed(Exception):
+    """The action could not be carried out; the message says why (shown to users)."""
+
+
+@dataclass(frozen=True)
+class CollectiveAction:
+    name: str
+    execute: Callable  # (inquiry, payload, actor) -> None
+    describe: Callable  # (payload) -> str, a title for the proposal
+    validate: Callable | None = None  # (inquiry, payload) -> None or raise ActionFailed
+
+
+REGISTRY: dict[str, CollectiveAction] = {}
+
+
+def collective_action(name: str, describe: Callable, validate: Callable | None = None):
+    """Register a service as the collective action ``name``."""
+
+    def decorator(func):
+        REGISTRY[name] = CollectiveAction(name, func, describe, validate)
+        return func
+
+    return decorator
+
+
+def voters(inquiry) -> list:
+    """Members who take positions: those whose role holds ``decisions.take_position``."""
+    from inquiry_hub.accounts.models import User
+    from inquiry_hub.inquiries.models import Membership
+
+    roles = [str(r) for r in policy.roles_with("decisions.take_position")]
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.inquiry_id == inquiry.id, Membership.role.in_(roles))
+            .order_by(User.name)
+        )
+    )
+
+
+def start(inquiry, actor, action: str, payload: dict, now: datetime | None = None):
+    """Start a collective action under the inquiry's rule; returns the Proposal or None.
+
+    Raises ActionFailed when the payload is not acceptable right now.
+    """
+    spec = REGISTRY[action]
+    if spec.validate is not None:
+        spec.validate(inquiry, payload)
+    now = now or utcnow()
+    rule = inquiry.governance_rule
+    if rule == "any_member":
+        _execute(spec, inquiry, payload, actor)
+        activity.record(inquiry, actor, "decisions.executed", summary=str(spec.describe(payload)))
+        return None
+    delay = inquiry.consent_delay_hours if rule == "consent" else MAJORITY_DEFAULT_DELAY_HOURS
+    proposal = Proposal(
+        inquiry_id=inquiry.id,
+        author_id=actor.id if actor else None,
+        title=str(spec.describe(payload))[:200],
+        kind=rule,
+        action=action,
+        payload=payload,
+        deadline=now + timedelta(hours=delay),
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    activity.record(inquiry, actor, "decisions.proposed", proposal, summary=proposal.title)
+    others = [u for u in voters(inquiry) if actor is None or u.id != actor.id]
+    activity.notify(
+        others,
+        "proposal.opened",
+        inquiry,
+        url=f"/inquiries/{inquiry.id}/decisions/{proposal.id}",
+        actor=actor.name if actor else "",
+        title=proposal.title,
+    )
+    if actor is not None and policy.can(actor, "decisions.take_position", inquiry):
+        # Proposing is agreeing.
+        take_position(proposal, actor, Stance.AGREE, "", now=now)
+    else:
+        settle(proposal, now)
+    return proposal
+
+
+def open_free_proposal(inquiry, author, title: str, body: str, kind: str, deadline: datetime):
+    """A proposal that executes nothing: the team records a decision."""
+    proposal = Proposal(
+        inquiry_id=inquiry.id,
+        author_id=author.id,
+        title=title,
+        body=body,
+        kind=kind,
+        action=None,
+        payload={},
+        deadline=deadline,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    activity.record(inquiry, author, "decisions.proposed", proposal, summary=title)
+    activity.notify(
+        [u for u in voters(inquiry) if u.id != author.id],
+        "proposal.opened",
+        inquiry,
+        url=f"/inquiries/{inquiry.id}/decisions/{proposal.id}",
+        actor=author.name,
+        title=title,
+    )
+    return proposal
+
+
+def take_position(proposal, user, stance: str, reason: str = "", now=None) -> Position:
+    """Record or change the user's position, then settle the proposal."""
+    if not proposal.is_open:
+        raise ActionFailed(str(_l("This proposal is closed.")))
+    stance = Stance(stance)
+    if stance in (Stance.BLOCK, Stance.DISAGREE) and not reason.strip():
+        raise ActionFailed(str(_l("A disagreement or a block needs a reason.")))
+    position = next((p for p in proposal.positions if p.user_id == user.id), None)
+    if position is None:
+        position = Position(proposal=proposal, user_id=user.id, stance=stance, reason=reason)
+        db.session.add(position)
+    else:
+        position.stance = stance
+        position.reason = reason
+    db.session.flush()
+    inquiry = proposal.inquiry
+    activity.record(inquiry, user, "decisions.position", proposal, summary=proposal.title)
+    if stance is Stance.BLOCK:
+        activity.notify(
+            [u for u in voters(inquiry) if u.id != user.id],
+            "proposal.blocked",
+            inquiry,
+            url=f"/inquiries/{inquiry.id}/decisions/{proposal.id}",
+            actor=user.name,
+            title=proposal.title,
+        )
+    settle(proposal, now)
+    return position
+
+
+def withdraw(proposal, user) -> None:
+    proposal.status = ProposalStatus.WITHDRAWN
+    proposal.closed_at = utcnow()
+    activity.record(proposal.inquiry, user, "decisions.withdrawn", proposal, summary=proposal.title)
+
+
+def verdict(proposal, voter_ids: list[int], now: datetime) -> str | None:
+    """ "passed", "rejected" or None (still open), from the positions of current voters."""
+    stances = {p.user_id: p.stance for p in proposal.positions if p.user_id in voter_ids}
+    expired = now >= proposal.deadline
+    if proposal.kind == "consent":
+        if Stance.BLOCK in stances.values():
+            return ProposalStatus.REJECTED
+        everyone_agrees = len(stances) == len(voter_ids) and all(
+            s in (Stance.AGREE, Stance.ABSTAIN) for s in stances.values()
+        )
+        return ProposalStatus.PASSED if everyone_agrees or expired else None
+    if proposal.kind == "majority":
+        agree = sum(1 for s in stances.values() if s == Stance.AGREE)
+        undecided = len(voter_ids) - len(stances)
+        if agree * 2 > len(voter_ids):
+            return ProposalStatus.PASSED
+        if expired or (agree + undecided) * 2 <= len(voter_ids):
+            return ProposalStatus.REJECTED
+        return None
+    # advice and sense check: nothing to execute, they simply close at the deadline.
+    return ProposalStatus.PASSED if expired else None
+
+
+def settle(proposal, now: datetime | None = None) -> bool:
+    """Close the proposal if its rule is met; execute its action. True when it closed."""
+    if not proposal.is_open:
+        return False
+    now = now or utcnow()
+    inquiry = proposal.inquiry
+    people = voters(inquiry)
+    result = verdict(proposal, [u.id for u in people], now)
+    if result is None:
+        return False
+    proposal.status = result
+    proposal.closed_at = now
+    if result == ProposalStatus.PASSED and proposal.action:
+        spec = REGISTRY.get(proposal.action)
+        try:
+            if spec is None:
+                raise ActionFailed(f"unknown action {proposal.action}")
+            _execute(spec, inquiry, proposal.payload, proposal.author)
+            proposal.outcome = str(_l("Passed and carried out."))
+        except ActionFailed as exc:
+            proposal.outcome = str(_l("Passed, but could not be carried out: %(why)s", why=exc))
+    elif result == ProposalStatus.PASSED:
+        proposal.outcome = str(_l("Passed."))
+    else:
+        proposal.outcome = str(_l("Rejected."))
+    verb = "decisions.passed" if result == ProposalStatus.PASSED else "decisions.rejected"
+    activity.record(inquiry, None, verb, proposal, summary=proposal.title)
+    activity.notify(
+        people,
+        "proposal.passed" if result == ProposalStatus.PASSED else "proposal.rejected",
+        inquiry,
+        url=f"/inquiries/{inquiry.id}/decisions/{proposal.id}",
+        title=proposal.title,
+    )
+    db.session.flush()
+    return True
+
+
+def _execute(spec: CollectiveAction, inquiry, payload: dict, actor) -> None:
+    # A savepoint: a failing action leaves no half-written rows behind.
+    with db.session.begin_nested():
+        spec.execute(inquiry, payload, actor)
+
+
+def settle_due(inquiry=None, now: datetime | None = None) -> int:
+    """Settle open proposals whose deadline has passed (one inquiry, or all for run-due)."""
+    now = now or utcnow()
+    query = select(Proposal).where(Proposal.status == ProposalStatus.OPEN, Proposal.deadline <= now)
+    if inquiry is not None:
+        query = query.where(Proposal.inquiry_id == inquiry.id)
+    closed = 0
+    for proposal in db.session.scalars(query).all():
+        closed += settle(proposal, now)
+    return closed

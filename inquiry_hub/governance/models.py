@@ -1,0 +1,78 @@
+"""Proposals and positions: how a team decides, and how collective actions wait for it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inquiry_hub.db import utcnow
+from inquiry_hub.extensions import db
+
+
+class ProposalStatus(enum.StrEnum):
+    OPEN = "open"
+    PASSED = "passed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Stance(enum.StrEnum):
+    AGREE = "agree"
+    ABSTAIN = "abstain"
+    DISAGREE = "disagree"
+    BLOCK = "block"
+
+
+class Proposal(db.Model):
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    #: How it is decided: "consent", "majority" (rules of GovernanceRule) or "advice".
+    kind: Mapped[str] = mapped_column(String(16))
+    #: Name of the registered collective action it executes once passed; None for a free proposal.
+    action: Mapped[str | None] = mapped_column(String(60))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(12), default=ProposalStatus.OPEN, index=True)
+    deadline: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    #: Why it closed as it did, written by the engine for collective actions.
+    outcome: Mapped[str] = mapped_column(Text, default="")
+
+    inquiry = relationship("Inquiry")
+    author = relationship("User")
+    positions: Mapped[list[Position]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan", order_by="Position.id"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ProposalStatus.OPEN
+
+
+class Position(db.Model):
+    __tablename__ = "positions"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: One of Stance.
+    stance: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="positions")
+    user = relationship("User")
+
+    @property
+    def inquiry(self):
+        return self.proposal.inquiry

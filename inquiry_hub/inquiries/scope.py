@@ -1,0 +1,50 @@
+"""Inquiry-scoped blueprints: ``g.inquiry`` is loaded once, through the policy.
+
+Every room under ``/inquiries/<inquiry_id>/`` calls ``scope_blueprint(bp)``: the
+inquiry is loaded for members only (404 otherwise), pending collective actions whose
+delay has passed are executed (the lazy half of ``run-due``), and ``url_for`` fills
+``inquiry_id`` from the current inquiry.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g
+from flask_login import current_user
+
+from inquiry_hub import policy
+from inquiry_hub.extensions import db
+
+
+def _pop_inquiry_id(endpoint, values):
+    if values and "inquiry_id" in values:
+        g.inquiry_id = values.pop("inquiry_id")
+
+
+def _add_inquiry_id(endpoint, values):
+    inquiry = g.get("inquiry")
+    if (
+        inquiry is not None
+        and "inquiry_id" not in values
+        and current_app.url_map.is_endpoint_expecting(endpoint, "inquiry_id")
+    ):
+        values["inquiry_id"] = inquiry.id
+
+
+def _load_inquiry():
+    inquiry_id = g.get("inquiry_id")
+    if inquiry_id is None:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    g.inquiry = policy.get_inquiry_or_404(current_user, inquiry_id)
+    from inquiry_hub.governance.engine import settle_due
+
+    if settle_due(g.inquiry):
+        db.session.commit()
+    return None
+
+
+def scope_blueprint(bp: Blueprint) -> None:
+    bp.url_value_preprocessor(_pop_inquiry_id)
+    bp.url_defaults(_add_inquiry_id)
+    bp.before_request(_load_inquiry)

@@ -1,0 +1,251 @@
+"""Who may do what: the only module that decides.
+
+Views, templates (through the ``can`` Jinja global), the API and the CLI all ask
+``can(user, action, obj)``. ``CAPABILITIES`` mirrors the table of DESIGN.md and is the
+specification that ``tests/test_policy.py`` checks cell by cell.
+
+Rules beyond the table, all held here:
+- a non-member never learns an inquiry exists (404), site admins included;
+- a partner only reaches objects that say ``visible_to_partner`` (shared task, shared
+  version, joint meeting); anything else is 404 for them;
+- an object with ``private_to_user_id`` (a personal logbook entry) is its author's alone;
+- fieldwork, decisions and logbook are confidential rooms: a member without the
+  capability gets 404 there, not 403.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from flask import abort
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from inquiry_hub.extensions import db
+
+
+class Role(enum.StrEnum):
+    STUDENT = "student"
+    TUTOR = "tutor"
+    PARTNER = "partner"
+
+
+_TUTOR = frozenset(
+    {
+        "inquiry.view",
+        "members.view",
+        "activity.view",
+        "tasks.view",
+        "tasks.comment",
+        "fieldwork.view",
+        "fieldwork.search",
+        "fieldwork.comment",
+        "deliverables.view",
+        "deliverables.download",
+        "deliverables.review",
+        "meetings.view",
+        "meetings.comment",
+        "decisions.view",
+        "decisions.comment",
+        "logbook.view",
+        "logbook.comment",
+    }
+)
+
+_STUDENT = _TUTOR - {"deliverables.review"} | {
+    "inquiry.edit",
+    "members.invite",
+    "members.remove",
+    "governance.change_rule",
+    "tasks.create",
+    "tasks.edit",
+    "tasks.move",
+    "tasks.delete",
+    "tasks.share",
+    "fieldwork.edit",
+    "fieldwork.delete",
+    "fieldwork.reveal_identity",
+    "deliverables.edit",
+    "deliverables.share",
+    "meetings.edit",
+    "decisions.propose",
+    "decisions.take_position",
+    "logbook.write",
+}
+
+_PARTNER = frozenset(
+    {
+        "inquiry.view",
+        "members.view",
+        "tasks.view",
+        "tasks.comment",
+        "deliverables.view",
+        "deliverables.download",
+        "deliverables.review",
+        "meetings.view",
+    }
+)
+
+#: Role → actions. Students hold the same rights on all team content (no hierarchy);
+#: the collective ones (members, governance rule, sharing, deleting field material)
+#: start a proposal that the inquiry's governance rule decides.
+CAPABILITIES: dict[Role, frozenset[str]] = {
+    Role.STUDENT: frozenset(_STUDENT),
+    Role.TUTOR: _TUTOR,
+    Role.PARTNER: _PARTNER,
+}
+
+#: Actions that are not about one inquiry: programme staff only.
+SITE_ACTIONS = frozenset({"admin.access"})
+
+#: Every inquiry-scoped action that exists.
+INQUIRY_ACTIONS = frozenset().union(*CAPABILITIES.values())
+
+#: Rooms whose very content is confidential: a refusal there is a 404.
+CONFIDENTIAL_ROOMS = frozenset({"fieldwork", "decisions", "logbook"})
+
+#: Actions that go through the inquiry's governance rule rather than acting at once.
+COLLECTIVE_ACTIONS = frozenset(
+    {
+        "members.invite",
+        "members.remove",
+        "governance.change_rule",
+        "tasks.share",
+        "deliverables.share",
+        "fieldwork.delete",
+    }
+)
+
+
+# --- membership lookup ------------------------------------------------------------------
+
+_generation = 0
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_roles_on_membership_change(session, flush_context):
+    from inquiry_hub.inquiries.models import Membership
+
+    global _generation
+    if any(isinstance(o, Membership) for o in (*session.new, *session.dirty, *session.deleted)):
+        _generation += 1
+
+
+def _roles(user) -> dict[int, Role]:
+    """inquiry id → role for this user, loaded once per user object and membership change."""
+    cached = user.__dict__.get("_policy_roles")
+    if cached is not None and cached[0] == _generation:
+        return cached[1]
+    from inquiry_hub.inquiries.models import Membership
+
+    rows = db.session.execute(
+        select(Membership.inquiry_id, Membership.role).where(Membership.user_id == user.id)
+    ).all()
+    roles = {inquiry_id: Role(role) for inquiry_id, role in rows}
+    user.__dict__["_policy_roles"] = (_generation, roles)
+    return roles
+
+
+def _authenticated(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def role_in(user, inquiry) -> Role | None:
+    """The user's role in the inquiry, or None for a non-member."""
+    if not _authenticated(user) or inquiry is None:
+        return None
+    return _roles(user).get(inquiry.id)
+
+
+def is_member(user, inquiry) -> bool:
+    return role_in(user, inquiry) is not None
+
+
+def inquiry_ids_of(user) -> list[int]:
+    """Inquiries the user is a member of, in any role."""
+    return list(_roles(user)) if _authenticated(user) else []
+
+
+def roles_with(action: str) -> frozenset[Role]:
+    """Roles that hold an action, e.g. who takes a position on a proposal."""
+    return frozenset(role for role, actions in CAPABILITIES.items() if action in actions)
+
+
+# --- the decision -----------------------------------------------------------------------
+
+
+def _inquiry_of(obj: Any):
+    return getattr(obj, "inquiry", None)
+
+
+def _object_allows(user, role: Role, obj: Any) -> bool:
+    """Conditions on the object itself, beyond the role's capabilities."""
+    if obj is None or obj is _inquiry_of(obj):
+        return True
+    private_to = getattr(obj, "private_to_user_id", None)
+    if private_to is not None and private_to != user.id:
+        return False
+    if role is Role.PARTNER:
+        # Default deny: an object must say it was shared.
+        return bool(getattr(obj, "visible_to_partner", False))
+    return True
+
+
+def can(user, action: str, obj: Any = None) -> bool:
+    """May ``user`` do ``action`` on ``obj`` (an inquiry or an object of one)?"""
+    if not _authenticated(user):
+        return False
+    if action in SITE_ACTIONS:
+        return bool(user.is_admin)
+    if action not in INQUIRY_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    role = role_in(user, _inquiry_of(obj))
+    if role is None or action not in CAPABILITIES[role]:
+        return False
+    return _object_allows(user, role, obj)
+
+
+def denial_status(user, action: str, obj: Any = None) -> int:
+    """404 where existence itself is confidential, else 403."""
+    if action in SITE_ACTIONS:
+        return 403 if _authenticated(user) else 404
+    role = role_in(user, _inquiry_of(obj))
+    if role is None:
+        return 404
+    if action.split(".", 1)[0] in CONFIDENTIAL_ROOMS and action not in CAPABILITIES[role]:
+        return 404
+    if action in CAPABILITIES[role] and not _object_allows(user, role, obj):
+        return 404
+    return 403
+
+
+def require(user, action: str, obj: Any = None) -> None:
+    """Abort with 404 or 403 unless ``can(user, action, obj)``."""
+    if not can(user, action, obj):
+        abort(denial_status(user, action, obj))
+
+
+def is_collective(action: str) -> bool:
+    return action in COLLECTIVE_ACTIONS
+
+
+# --- loading through the inquiry --------------------------------------------------------
+
+
+def get_inquiry_or_404(user, inquiry_id: int):
+    """The inquiry if the user is a member of it; 404 otherwise (admins included)."""
+    from inquiry_hub.inquiries.models import Inquiry
+
+    inquiry = db.session.get(Inquiry, inquiry_id)
+    if inquiry is None or not is_member(user, inquiry):
+        abort(404)
+    return inquiry
+
+
+def get_in_inquiry_or_404(model, inquiry, object_id: int):
+    """An object of ``model`` by id, only if it belongs to ``inquiry``."""
+    obj = db.session.scalar(select(model).where(model.id == object_id, model.inquiry_id == inquiry.id))
+    if obj is None:
+        abort(404)
+    return obj
