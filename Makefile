@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-pg install install-dev translations lint format e2e bench clean
+.PHONY: run test test-pg install install-dev translations messages lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ install: $(VENV)/.installed-run translations
 install-dev: $(VENV)/.installed-dev translations
 
 translations: | $(BIN)/python
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations -f || $(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 run: install
 	$(BIN)/flask db upgrade
@@ -48,8 +48,8 @@ format: install-dev
 
 # Extract new UI strings and merge them into the French catalogue.
 messages: install-dev
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o translations/messages.pot .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -37,8 +37,10 @@ def mine():
         if ids
         else []
     )
-    if len(rows) == 1 and not current_user.is_admin:
+    if len(rows) == 1:
         return redirect(url_for("inquiries.home", inquiry_id=rows[0].id))
+    if not rows and policy.can(current_user, "admin.access"):
+        return redirect(url_for("admin.index"))
     return render_template(
         "inquiries/mine.html",
         inquiries=rows,
