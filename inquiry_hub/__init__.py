@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -133,9 +133,11 @@ def register_template_helpers(app: Flask) -> None:
 
     from inquiry_hub import i18n, policy
     from inquiry_hub.activity import services as activity
+    from inquiry_hub.governance.engine import title_of
     from inquiry_hub.inquiries import services as inquiries
 
     app.jinja_env.globals.update(
+        proposal_title=title_of,
         can=lambda action, obj=None: policy.can(current_user, action, obj),
         role_label=inquiries.role_label,
         rule_label=inquiries.rule_label,
@@ -148,7 +150,7 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def navigation():
-        if not current_user.is_authenticated:
+        if not has_request_context() or not current_user.is_authenticated:  # emails render outside
             return {}
         from inquiry_hub.inquiries.models import Inquiry
 

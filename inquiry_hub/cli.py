@@ -48,14 +48,17 @@ def create_admin(email: str, name: str) -> None:
     from inquiry_hub.accounts.passwords import hash_password, password_problem
 
     user = accounts.find_user(email)
-    if user is None:
-        password = os.environ.get("ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    password = os.environ.get("ADMIN_PASSWORD")
+    if user is None and not password:
+        password = getpass.getpass("Password: ")
+    if password:
         problem = password_problem(password, email)
         if problem:
             raise click.ClickException(problem)
+    if user is None:
         user = accounts.create_user(email, name or email.split("@")[0], password)
-    elif os.environ.get("ADMIN_PASSWORD"):
-        user.password_hash = hash_password(os.environ["ADMIN_PASSWORD"])
+    elif password:
+        user.password_hash = hash_password(password)
     user.is_admin = True
     db.session.commit()
     click.echo(f"{user.email} is a site admin")
@@ -91,8 +94,11 @@ def backup(path: Path) -> None:
         source.close()
     elif url.get_backend_name() == "postgresql":
         target = path / "database.sql"
-        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        # The password goes through the environment, never the command line (visible in ps).
         env = dict(os.environ)
+        if url.password:
+            env["PGPASSWORD"] = url.password
+        plain = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
         subprocess.run(
             ["pg_dump", "--no-owner", "--format=plain", f"--file={target}", plain],
             check=True,

@@ -9,8 +9,8 @@ Rules beyond the table, all held here:
 - a partner only reaches objects that say ``visible_to_partner`` (shared task, shared
   version, joint meeting); anything else is 404 for them;
 - an object with ``private_to_user_id`` (a personal logbook entry) is its author's alone;
-- fieldwork, decisions and logbook are confidential rooms: a member without the
-  capability gets 404 there, not 403.
+- fieldwork, decisions and logbook are confidential rooms: a member who cannot view
+  one gets 404 there, not 403 (one who can view it gets 403 for what it cannot do).
 """
 
 from __future__ import annotations
@@ -213,7 +213,9 @@ def denial_status(user, action: str, obj: Any = None) -> int:
     role = role_in(user, _inquiry_of(obj))
     if role is None:
         return 404
-    if action.split(".", 1)[0] in CONFIDENTIAL_ROOMS and action not in CAPABILITIES[role]:
+    room = action.split(".", 1)[0]
+    if room in CONFIDENTIAL_ROOMS and f"{room}.view" not in CAPABILITIES[role]:
+        # Only a role that cannot see the room is kept from learning what it holds.
         return 404
     if action in CAPABILITIES[role] and not _object_allows(user, role, obj):
         return 404

@@ -187,3 +187,35 @@ def team():
         "other_inquiry": other,
         "admin": make_user("Admin", admin=True),
     }
+
+
+# --- added: one ``g`` per request ---------------------------------------------------------
+
+
+from flask.globals import _cv_app  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+
+
+class _OwnGlobalsClient(FlaskClient):
+    """Gives every request its own ``g``, as in production.
+
+    Each test runs inside one app context, which requests reuse; without this, ``g`` would
+    be shared by every request of a test, so Flask-Login's cached user and Flask-Babel's
+    cached locale would leak from one request (and one browser) to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        ctx = _cv_app.get(None)
+        if ctx is None:
+            return super().open(*args, **kwargs)
+        saved = ctx.g
+        ctx.g = self.application.app_ctx_globals_class()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            ctx.g = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_globals_per_request(app):
+    app.test_client_class = _OwnGlobalsClient

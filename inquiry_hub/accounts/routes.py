@@ -140,7 +140,8 @@ def account():
             return redirect(url_for("accounts.account"))
     elif request.method == "GET":
         form.locale.data = current_user.locale or ""
-    return render_template("account/index.html", form=form, password_form=password_form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("account/index.html", form=form, password_form=password_form), status
 
 
 @bp.post("/account/password")
@@ -155,7 +156,7 @@ def change_password():
         else:
             accounts.change_password(current_user, password_form.password.data)
             db.session.commit()
-            _start_session(current_user)  # this browser stays in, with the new version
+            _start_session(current_user._get_current_object())  # this browser stays in, with the new version
             flash(_("Your password is changed; your other sessions are closed."), "success")
             return redirect(url_for("accounts.account"))
     form.locale.data = current_user.locale or ""

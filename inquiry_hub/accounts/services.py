@@ -6,9 +6,9 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 
 from inquiry_hub.accounts.models import Invitation, PasswordResetToken, User
 from inquiry_hub.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -26,6 +26,16 @@ def normalise_email(email: str) -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _email_link(endpoint: str, **values) -> str:
+    """An absolute link for an email, also outside a request (``run-due`` sends invitations)."""
+    path = (
+        url_for(endpoint, **values)
+        if has_request_context()
+        else current_app.url_map.bind("localhost").build(endpoint, values)
+    )
+    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def new_token() -> tuple[str, str]:
@@ -129,7 +139,7 @@ def create_invitation(inquiry, email: str, role: str, invited_by=None) -> tuple[
 
 
 def send_invitation(invitation: Invitation, token: str) -> None:
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("accounts.accept_invitation", token=token)
+    link = _email_link("accounts.accept_invitation", token=token)
     existing = find_user(invitation.email)
     activity.email_address(
         invitation.email,
@@ -139,6 +149,20 @@ def send_invitation(invitation: Invitation, token: str) -> None:
         invitation=invitation,
         link=link,
     )
+
+
+def pending_invitation_counts(inquiry_ids: list[int]) -> dict[int, int]:
+    """inquiry id → invitations neither accepted nor expired, in one query."""
+    rows = db.session.execute(
+        select(Invitation.inquiry_id, func.count(Invitation.id))
+        .where(
+            Invitation.inquiry_id.in_(inquiry_ids),
+            Invitation.accepted_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        .group_by(Invitation.inquiry_id)
+    )
+    return dict(rows.all())
 
 
 def find_invitation(token: str) -> Invitation | None:
@@ -170,7 +194,7 @@ def request_password_reset(email: str) -> None:
             expires_at=utcnow() + timedelta(hours=current_app.config["RESET_TOKEN_HOURS"]),
         )
     )
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("accounts.reset_password", token=token)
+    link = _email_link("accounts.reset_password", token=token)
     activity.email_user(user, "password_reset", _l("Reset your inquiry_hub password"), link=link)
 
 

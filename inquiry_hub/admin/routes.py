@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from inquiry_hub import policy
+from inquiry_hub.accounts import services as accounts
 from inquiry_hub.admin import bp
 from inquiry_hub.admin.forms import (
     LEGAL_FORM_LABELS,
@@ -40,6 +41,7 @@ def index():
         inquiries=rows,
         counts=inquiries.member_counts([i.id for i in rows]),
         role_order=[str(r) for r in policy.Role],
+        pending=accounts.pending_invitation_counts([i.id for i in rows]),
     )
 
 

@@ -118,6 +118,17 @@ def start(inquiry, actor, action: str, payload: dict, now: datetime | None = Non
     return proposal
 
 
+def title_of(proposal) -> str:
+    """A collective action's title in the reader's language; a free proposal's own title."""
+    spec = REGISTRY.get(proposal.action or "")
+    if spec is None:
+        return proposal.title
+    try:
+        return str(spec.describe(proposal.payload))
+    except (KeyError, TypeError, ValueError):
+        return proposal.title
+
+
 def open_free_proposal(inquiry, author, title: str, body: str, kind: str, deadline: datetime):
     """A proposal that executes nothing: the team records a decision."""
     proposal = Proposal(
@@ -175,6 +186,8 @@ def take_position(proposal, user, stance: str, reason: str = "", now=None) -> Po
 
 
 def withdraw(proposal, user) -> None:
+    if not proposal.is_open:
+        raise ActionFailed(str(_l("This proposal is closed.")))
     proposal.status = ProposalStatus.WITHDRAWN
     proposal.closed_at = utcnow()
     activity.record(proposal.inquiry, user, "decisions.withdrawn", proposal, summary=proposal.title)
@@ -215,7 +228,8 @@ def settle(proposal, now: datetime | None = None) -> bool:
         return False
     proposal.status = result
     proposal.closed_at = now
-    if result == ProposalStatus.PASSED and proposal.action:
+    # Advice and sense checks inform; they never carry out an action.
+    if result == ProposalStatus.PASSED and proposal.action and proposal.kind in ("consent", "majority"):
         spec = REGISTRY.get(proposal.action)
         try:
             if spec is None:

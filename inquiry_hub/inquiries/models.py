@@ -12,12 +12,6 @@ from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 
 
-class Role(enum.StrEnum):
-    STUDENT = "student"
-    TUTOR = "tutor"
-    PARTNER = "partner"
-
-
 class GovernanceRule(enum.StrEnum):
     ANY_MEMBER = "any_member"
     CONSENT = "consent"
@@ -98,7 +92,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    #: One of Role.
+    #: One of policy.Role.
     role: Mapped[str] = mapped_column(String(16))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 

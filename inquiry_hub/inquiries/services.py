@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from inquiry_hub import policy
 from inquiry_hub.accounts import services as accounts
 from inquiry_hub.activity import services as activity
+from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.governance.engine import ActionFailed, collective_action
 from inquiry_hub.inquiries.models import (
@@ -125,9 +126,30 @@ def update_inquiry(inquiry, *, title, question, actor) -> None:
 
 
 def _validate_invite(inquiry, payload):
-    user = accounts.find_user(payload["email"])
+    from inquiry_hub.accounts.models import Invitation
+    from inquiry_hub.governance.models import Proposal, ProposalStatus
+
+    email = accounts.normalise_email(payload["email"])
+    user = accounts.find_user(email)
     if user is not None and membership_of(inquiry, user.id) is not None:
         raise ActionFailed(str(_l("This person is already a member.")))
+    pending_invitation = db.session.scalar(
+        select(Invitation.id).where(
+            Invitation.inquiry_id == inquiry.id,
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+    )
+    open_proposals = db.session.scalars(
+        select(Proposal).where(
+            Proposal.inquiry_id == inquiry.id,
+            Proposal.status == ProposalStatus.OPEN,
+            Proposal.action == "members.invite",
+        )
+    )
+    if pending_invitation or any(p.payload.get("email") == email for p in open_proposals):
+        raise ActionFailed(str(_l("This person is already invited.")))
     policy.Role(payload["role"])
 
 
