@@ -42,8 +42,7 @@ def _render(status: int, message=None):
     if request.path.startswith("/api/"):
         body = {"error": {"code": CODES.get(status, "error"), "message": str(message)}}
         return jsonify(body), status
-    template = f"errors/{status}.html" if status in (403, 404, 429) else "errors/generic.html"
-    return render_template(template, status=status, message=message), status
+    return render_template("errors/page.html", status=status, message=message), status
 
 
 def register(app) -> None:
