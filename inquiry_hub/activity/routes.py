@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
@@ -16,17 +17,18 @@ from inquiry_hub.inquiries.scope import scope_blueprint
 inquiry_bp = Blueprint("activity_log", __name__, url_prefix="/inquiries/<int:inquiry_id>/activity")
 scope_blueprint(inquiry_bp)
 
-ROOMS = (
-    "members",
-    "governance",
-    "decisions",
-    "inquiry",
-    "tasks",
-    "fieldwork",
-    "deliverables",
-    "meetings",
-    "logbook",
-)
+#: Filterable rooms and their labels, in the order of the room navigation.
+ROOMS = {
+    "inquiry": _l("Overview"),
+    "tasks": _l("Tasks"),
+    "fieldwork": _l("Fieldwork"),
+    "deliverables": _l("Deliverables"),
+    "meetings": _l("Meetings"),
+    "decisions": _l("Decisions"),
+    "governance": _l("Governance rule"),
+    "logbook": _l("Logbook"),
+    "members": _l("Members"),
+}
 PER_PAGE = 50
 
 
