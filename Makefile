@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-pg install install-dev translations messages lint format clean
+.PHONY: run test test-pg e2e install install-dev translations messages lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: install-dev
 # Same suite on PostgreSQL: TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/test make test-pg
 test-pg: install-dev
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1/test} $(BIN)/pytest -n auto -q
+
+# Real-browser journeys: needs Debian's chromium (/usr/bin/chromium); screenshots land in test-artifacts/.
+e2e: install-dev
+	$(BIN)/pytest -m e2e -q tests/e2e
 
 lint: install-dev
 	$(BIN)/ruff check .
