@@ -56,7 +56,11 @@ def register_extensions(app: Flask) -> None:
     from inquiry_hub import i18n
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    from inquiry_hub.db import include_name
+
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, include_name=include_name
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
@@ -86,17 +90,31 @@ def register_blueprints(app: Flask) -> None:
     from inquiry_hub.activity import bp as activity_bp
     from inquiry_hub.activity.routes import inquiry_bp as activity_log_bp
     from inquiry_hub.admin import bp as admin_bp
+    from inquiry_hub.fieldwork import bp as fieldwork_bp
     from inquiry_hub.governance import bp as governance_bp
+    from inquiry_hub.governance import commission_bp, logbook_bp, meetings_bp
     from inquiry_hub.inquiries import bp as inquiries_bp
     from inquiry_hub.main import bp as main_bp
+    from inquiry_hub.tasks import bp as tasks_bp
+    from inquiry_hub.tasks.feed_routes import feed_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(inquiries_bp)
     app.register_blueprint(governance_bp, url_prefix="/inquiries/<int:inquiry_id>/decisions")
+    app.register_blueprint(meetings_bp, url_prefix="/inquiries/<int:inquiry_id>/meetings")
+    app.register_blueprint(logbook_bp, url_prefix="/inquiries/<int:inquiry_id>/logbook")
+    app.register_blueprint(commission_bp, url_prefix="/inquiries/<int:inquiry_id>/commission")
+    app.register_blueprint(tasks_bp, url_prefix="/inquiries/<int:inquiry_id>/tasks")
+    app.register_blueprint(fieldwork_bp, url_prefix="/inquiries/<int:inquiry_id>/fieldwork")
+    app.register_blueprint(feed_bp)
     app.register_blueprint(activity_bp)
     app.register_blueprint(activity_log_bp)
+
+    from inquiry_hub import api
+
+    api.register(app)
 
 
 CSP = (

@@ -19,6 +19,7 @@ from inquiry_hub.extensions import db
 def register(app) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)
+    app.cli.add_command(create_token)
     app.cli.add_command(run_due)
     app.cli.add_command(backup)
 
@@ -64,17 +65,42 @@ def create_admin(email: str, name: str) -> None:
     click.echo(f"{user.email} is a site admin")
 
 
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="cli", help="A name to recognise the token by.")
+@click.option("--read-only", is_flag=True, help="The token may only read.")
+@click.option("--days", type=click.IntRange(1, 3650), default=None, help="Expire after N days.")
+def create_token(email: str, name: str, read_only: bool, days: int | None) -> None:
+    """Print a new personal API token for the account with this email."""
+    from datetime import timedelta
+
+    from inquiry_hub.accounts import services as accounts
+    from inquiry_hub.db import utcnow
+
+    user = accounts.find_user(email)
+    if user is None:
+        raise click.ClickException(f"no account with the email {email}")
+    expires_at = utcnow() + timedelta(days=days) if days else None
+    _token, clear = accounts.create_api_token(user, name, expires_at=expires_at, read_only=read_only)
+    db.session.commit()
+    click.echo(clear)
+
+
 @click.command("run-due")
 def run_due() -> None:
     """Execute collective actions whose delay has passed, then deliver the email outbox."""
     from inquiry_hub.activity.mail import configured_sender
     from inquiry_hub.activity.services import deliver_outbox
     from inquiry_hub.governance.engine import settle_due
+    from inquiry_hub.governance.services.decisions import send_reminders
 
     closed = settle_due()
+    reminded = send_reminders()
     db.session.commit()
     sent, failed = deliver_outbox(configured_sender())
-    click.echo(f"proposals closed: {closed}; emails sent: {sent}; failed attempts: {failed}")
+    click.echo(
+        f"proposals closed: {closed}; reminders: {reminded}; emails sent: {sent}; failed attempts: {failed}"
+    )
 
 
 @click.command("backup")

@@ -22,6 +22,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+#: Search structures made by raw SQL in migrations (FTS5 tables, the tsvector index):
+#: autogenerate cannot describe them, so it must not try to drop them.
+RAW_SQL_OBJECTS = ("notes_fts", "ix_notes_search")
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """Alembic filter: leave the raw-SQL search objects out of model comparisons."""
+    return not (name or "").startswith(RAW_SQL_OBJECTS)
+
+
 def utcnow() -> datetime:
     """Naive UTC: what both databases store and return alike."""
     return datetime.now(UTC).replace(tzinfo=None)

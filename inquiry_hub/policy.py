@@ -72,6 +72,7 @@ _STUDENT = _TUTOR - {"deliverables.review"} | {
     "decisions.propose",
     "decisions.take_position",
     "logbook.write",
+    "commission.amend",
 }
 
 _PARTNER = frozenset(
@@ -84,6 +85,7 @@ _PARTNER = frozenset(
         "deliverables.download",
         "deliverables.review",
         "meetings.view",
+        "commission.amend",
     }
 )
 
@@ -114,6 +116,7 @@ COLLECTIVE_ACTIONS = frozenset(
         "tasks.share",
         "deliverables.share",
         "fieldwork.delete",
+        "commission.amend",
     }
 )
 

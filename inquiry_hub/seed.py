@@ -13,6 +13,7 @@ from inquiry_hub.db import Base, utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.models import Stance
+from inquiry_hub.governance.services import decisions
 from inquiry_hub.inquiries import services as inquiries
 from inquiry_hub.inquiries.models import Cohort, Inquiry, Organisation
 
@@ -112,6 +113,10 @@ def seed_demo() -> bool:
         inquiries.add_member(inquiry, users["tutor"], policy.Role.TUTOR, actor=users["admin"])
         inquiries.add_member(inquiry, users[spec["partner"]], policy.Role.PARTNER, actor=users["admin"])
         _seed_decisions(inquiry, [users[s] for s in spec["students"]])
+        _seed_meetings(inquiry, [users[s] for s in spec["students"]], users["tutor"])
+        _seed_logbook(inquiry, [users[s] for s in spec["students"]], users["tutor"])
+        _seed_tasks(inquiry, [users[s] for s in spec["students"]], users[spec["partner"]])
+        _seed_fieldwork(inquiry, [users[s] for s in spec["students"]], INQUIRIES.index(spec))
     db.session.flush()
     return True
 
@@ -137,6 +142,271 @@ def _seed_decisions(inquiry, students) -> None:
     )
     engine.take_position(decided, third, Stance.AGREE, "")
     engine.settle(decided)
+    decisions.write_outcome(decided, second, "Adopté : binômes tirés au sort chaque lundi.")
+    # An open consent proposal with mixed positions.
+    mixed = decisions.open_proposal(
+        inquiry,
+        third,
+        title="Tenir le carnet de bord chaque vendredi",
+        body="Une entrée partagée par semaine, rédigée à tour de rôle.",
+        kind="consent",
+        deadline=utcnow() + timedelta(hours=30),
+    )
+    engine.take_position(mixed, first, Stance.AGREE, "")
+    engine.take_position(mixed, second, Stance.DISAGREE, "Le vendredi est notre jour de terrain.")
+    decisions.add_comment(mixed, second, "Et le jeudi soir ?")
+    # A blocked one.
+    blocked = decisions.open_proposal(
+        inquiry,
+        first,
+        title="Enregistrer toutes les réunions d'équipe",
+        body="Pour ne rien perdre des échanges.",
+        kind="consent",
+        deadline=utcnow() + timedelta(days=2),
+    )
+    engine.take_position(
+        blocked, third, Stance.BLOCK, "Nous parlerions moins librement ; le compte rendu suffit."
+    )
+    # The commission as agreed at the start: the brief both sides see.
+    from inquiry_hub.governance.services import commission
+
+    brief = {
+        "research_questions": inquiry.question,
+        "scope": "Les membres, salarié·es et bénévoles de la structure ; les instances de gouvernance.",
+        "schedule": "- Cadrage : octobre\n- Terrain : novembre à février\n- Restitution : juin",
+        "deliverables": "- Une note de cadrage\n- Un rapport d'enquête\n- Une restitution orale",
+    }
+    note = "Version signée avec le partenaire"
+    commission.apply_amendment(inquiry, commission.amendment_payload(brief, note, 0), first)
+
+
+#: (days ago, title, kind, agenda, minutes)
+DEMO_MEETINGS = [
+    (
+        42,
+        "Réunion de lancement",
+        "team",
+        ["Lecture de la commande", "Répartition des lectures", "Calendrier"],
+        "## Décisions\n- Lire la convention avant vendredi.\n\n## Actions\n- [ ] Écrire au partenaire\n",
+    ),
+    (
+        35,
+        "Comité de suivi avec le partenaire",
+        "joint",
+        ["Présentation de l'équipe", "Questions de recherche", "Accès au terrain"],
+        "Le partenaire facilite les premiers contacts.\n\n- [ ] Envoyer la note de cadrage\n",
+    ),
+    (
+        28,
+        "Séance de tutorat",
+        "with_tutor",
+        ["Grille d'entretien", "Éthique"],
+        "Relire la grille avec la tutrice.",
+    ),
+    (
+        21,
+        "Point d'équipe",
+        "team",
+        ["Tour de météo", "Premiers entretiens"],
+        "- [ ] Transcrire l'entretien 1\n- [ ] Relancer les bénévoles\n",
+    ),
+    (14, "Point d'équipe", "team", ["Codage", "Carnet de bord"], "Premier codage à trois."),
+    (7, "Point d'équipe", "team", ["Restitution intermédiaire"], "Préparer deux dates pour le partenaire."),
+    (-3, "Point d'équipe", "team", ["Bilan du mois"], ""),
+]
+
+
+def _seed_meetings(inquiry, students, tutor) -> None:
+    """Past meetings with minutes and rotating roles; the joint one is published."""
+    from inquiry_hub.governance.services import meetings
+
+    now = utcnow().replace(hour=17, minute=30, second=0, microsecond=0)
+    for days, title, kind, agenda, minutes in DEMO_MEETINGS:
+        meeting = meetings.create_meeting(
+            inquiry,
+            students[0],
+            title=title,
+            held_at=now - timedelta(days=days),
+            place="Salle B12, campus" if kind != "joint" else "Locaux du partenaire",
+            kind=kind,
+            agenda=agenda,
+        )
+        if minutes:
+            meetings.save_minutes(meeting, meeting.secretary or students[0], minutes, 0)
+            people = [*students, tutor] if kind == "with_tutor" else students
+            meetings.set_attendance(meeting, students[0], [u.id for u in people])
+        if kind == "joint":
+            meetings.set_published(meeting, students[0], True)
+
+
+def _seed_logbook(inquiry, students, tutor) -> None:
+    """Shared entries (one commented by the tutor) and a personal one."""
+    from inquiry_hub.governance.services import logbook
+
+    today = date.today()
+    shared = logbook.write_entry(
+        inquiry,
+        students[0],
+        written_on=today - timedelta(days=20),
+        title="Premier entretien : ce que notre posture change",
+        body="Arriver à deux a rassuré la personne, mais j'ai trop relancé.",
+        personal=False,
+    )
+    logbook.add_comment(shared, tutor, "Bonne remarque : notez aussi vos relances dans la grille.")
+    logbook.write_entry(
+        inquiry,
+        students[1],
+        written_on=today - timedelta(days=10),
+        title="Notre façon de décider",
+        body="Le consentement nous oblige à expliciter nos désaccords.",
+        personal=False,
+    )
+    logbook.write_entry(
+        inquiry,
+        students[2],
+        written_on=today - timedelta(days=5),
+        title="Doutes personnels",
+        body="Je me sens moins à l'aise avec les salarié·es qu'avec les bénévoles.",
+        personal=True,
+    )
+
+
+#: (title, column, due in days from today or None, assignees, labels, phase, checklist, comments)
+#: Assignees and comment authors are indexes into the inquiry's students; "P" is the partner.
+DEMO_TASKS = [
+    (
+        "Relire la commande du partenaire",
+        "done",
+        -40,
+        [0],
+        ["cadrage"],
+        "framing",
+        [("Lire la convention", True), ("Lister les questions", True)],
+        [(1, "Fait, notes dans le carnet.")],
+    ),
+    ("Rédiger la note de cadrage", "done", -25, [1, 2], ["cadrage", "écrit"], "framing", [], []),
+    (
+        "Construire la grille d'entretien",
+        "review",
+        -3,
+        [0, 2],
+        ["entretiens"],
+        "fieldwork",
+        [("Thèmes", True), ("Relances", True), ("Test avec un binôme", False)],
+        [
+            (2, "@{0} j'ai ajouté une partie sur le bénévolat, tu relis ?"),
+            (0, "Relu, deux remarques dans le doc."),
+        ],
+    ),
+    (
+        "Contacter les premières personnes à interroger",
+        "doing",
+        -5,
+        [1],
+        ["entretiens", "urgent"],
+        "fieldwork",
+        [("Liste des contacts", True), ("Mail de présentation", False), ("Relances téléphoniques", False)],
+        [(0, "Le partenaire peut nous aider pour les contacts salarié·es.")],
+    ),
+    (
+        "Planifier la restitution intermédiaire avec le partenaire",
+        "todo",
+        20,
+        [0, 1],
+        ["partenaire"],
+        "analysis",
+        [],
+        [(0, "On propose deux dates ?"), ("P", "La semaine du 15 nous irait bien.")],
+    ),
+    (
+        "Demander les consentements écrits",
+        "doing",
+        3,
+        [2],
+        ["éthique"],
+        "fieldwork",
+        [("Formulaire", True), ("Version FALC", False)],
+        [],
+    ),
+    (
+        "Observer une réunion du conseil d'administration",
+        "todo",
+        12,
+        [1],
+        ["observation"],
+        "fieldwork",
+        [],
+        [],
+    ),
+    (
+        "Transcrire les deux premiers entretiens",
+        "todo",
+        -2,
+        [0],
+        ["entretiens"],
+        "fieldwork",
+        [("Entretien 1", False), ("Entretien 2", False)],
+        [],
+    ),
+    ("Mettre à jour le carnet de bord collectif", "doing", 1, [0, 1, 2], [], "fieldwork", [], []),
+    ("Premier codage thématique", "todo", 45, [2], ["analyse"], "analysis", [], []),
+    (
+        "Préparer la séance de tutorat",
+        "review",
+        4,
+        [1],
+        [],
+        "fieldwork",
+        [("Ordre du jour", True)],
+        [(1, "@{2} peux-tu ajouter le point sur le terrain ?")],
+    ),
+    (
+        "Réserver la salle pour l'atelier de restitution",
+        "todo",
+        None,
+        [],
+        ["logistique"],
+        "restitution",
+        [],
+        [],
+    ),
+]
+
+
+def _seed_tasks(inquiry, students, partner) -> None:
+    """A lively board: tasks in every column, some late, with checklists, comments, one shared."""
+    from inquiry_hub.tasks import services as tasks
+
+    columns = {c.kind: c for c in tasks.columns_of(inquiry)}
+    phases = {p.kind: p for p in inquiry.phases}
+    today = date.today()
+    local = [s.email.split("@")[0] for s in students]
+    for title, kind, due, assignees, labels, phase, checklist, comments in DEMO_TASKS:
+        task = tasks.create_task(
+            inquiry,
+            title=title,
+            column=columns[kind],
+            actor=students[assignees[0] if assignees else 0],
+            description="Voir le carnet de bord pour le contexte.\n\n- objectif : avancer ensemble\n",
+            phase=phases.get(phase),
+            due_on=today + timedelta(days=due) if due is not None else None,
+            assignees=[students[i] for i in assignees],
+            labels=tasks.labels_from_text(inquiry, ", ".join(labels)),
+        )
+        for text, done in checklist:
+            item = tasks.add_checklist_item(task, text, students[0])
+            item.done = done
+        if kind == "todo" and "partenaire" in labels:
+            tasks.share_action(inquiry, tasks.share_payload(task, True), students[0])
+        for author, body in comments:
+            tasks.add_comment(task, body.format(*local), partner if author == "P" else students[author])
+
+
+def _seed_fieldwork(inquiry, students, index: int) -> None:
+    """Interviews in every status, consent of every kind, one withdrawal, vault entries."""
+    from inquiry_hub.fieldwork import demo
+
+    demo.seed(inquiry, students, index)
 
 
 def seed_scale(n: int) -> None:
@@ -157,11 +427,39 @@ def seed_scale(n: int) -> None:
             starts_on=cohort.starts_on + timedelta(days=30),
             ends_on=cohort.ends_on - timedelta(days=60),
         )
+        students = []
         for j in range(4):
             student = _user(f"student{i}-{j}@scale.example", f"Étudiant·e {i}-{j}", "fr", password_hash)
             inquiries.add_member(inquiry, student, policy.Role.STUDENT)
+            students.append(student)
+        _scale_tasks(inquiry, students)
         tutor = _user(f"tutor{i % 5}@scale.example", f"Tuteur·rice {i % 5}", "fr", password_hash)
         inquiries.add_member(inquiry, tutor, policy.Role.TUTOR)
         partner = _user(f"partner{i}@scale.example", f"Partenaire {i}", "fr", password_hash)
         inquiries.add_member(inquiry, partner, policy.Role.PARTNER)
     db.session.flush()
+
+
+def _scale_tasks(inquiry, students, count: int = 80) -> None:
+    """A busy board of generated tasks, written directly for speed."""
+    from inquiry_hub.tasks import services as tasks
+    from inquiry_hub.tasks.models import ChecklistItem, Task, TaskComment
+
+    columns = tasks.columns_of(inquiry)
+    today = date.today()
+    for n in range(count):
+        task = Task(
+            inquiry_id=inquiry.id,
+            column_id=columns[n % len(columns)].id,
+            phase_id=inquiry.phases[n % len(inquiry.phases)].id,
+            title=f"Tâche générée {n}",
+            description="Une tâche générée pour les mesures de performance.",
+            due_on=today + timedelta(days=n % 40 - 15),
+            position=n // len(columns),
+            shared_with_partner=n % 10 == 0,
+            created_by_id=students[n % len(students)].id,
+            assignees=[students[n % len(students)]],
+            checklist=[ChecklistItem(text="Étape", position=k, done=k < n % 3) for k in range(n % 4)],
+            comments=[TaskComment(author_id=students[0].id, body="Vu.")] if n % 3 == 0 else [],
+        )
+        db.session.add(task)

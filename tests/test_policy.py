@@ -72,6 +72,8 @@ SPEC: dict[str, str] = {
     "logbook.view": "ST",
     "logbook.comment": "ST",
     "logbook.write": "S",
+    # the commission: the partner proposes amendments, students too; the team's rule decides.
+    "commission.amend": "SP",
 }
 SITE_SPEC: dict[str, set[str]] = {"admin.access": {"admin"}}
 

@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from inquiry_hub.accounts.passwords import MAX_LENGTH, password_problem
 
@@ -63,3 +63,11 @@ class PasswordChangeForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)])
+    expires_in_days = IntegerField(
+        _l("Expires after (days)"), validators=[Optional(), NumberRange(min=1, max=3650)]
+    )
+    read_only = BooleanField(_l("Read-only (no changes through the API)"))

@@ -83,3 +83,29 @@ class PasswordResetToken(db.Model):
     @property
     def is_usable(self) -> bool:
         return self.used_at is None and self.expires_at > utcnow()
+
+
+class ApiToken(db.Model):
+    """A personal access token for the JSON API; only its sha256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    #: sha256 of the token; the token itself is shown once at creation and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The first characters of the token, so the owner can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: None: never expires.
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    #: Only safe methods (GET, HEAD, OPTIONS) are allowed with it.
+    read_only: Mapped[bool] = mapped_column(default=False)
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

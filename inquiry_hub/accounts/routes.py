@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -10,6 +12,7 @@ from inquiry_hub.accounts import bp
 from inquiry_hub.accounts import services as accounts
 from inquiry_hub.accounts.forms import (
     AcceptInvitationForm,
+    ApiTokenForm,
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
@@ -17,6 +20,7 @@ from inquiry_hub.accounts.forms import (
     ResetRequestForm,
 )
 from inquiry_hub.accounts.passwords import verify_password
+from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db, limiter
 from inquiry_hub.main import _is_local
 
@@ -141,7 +145,7 @@ def account():
     elif request.method == "GET":
         form.locale.data = current_user.locale or ""
     status = 422 if request.method == "POST" else 200
-    return render_template("account/index.html", form=form, password_form=password_form), status
+    return render_template("account/index.html", form=form, password_form=password_form, **_tokens()), status
 
 
 @bp.post("/account/password")
@@ -160,4 +164,56 @@ def change_password():
             flash(_("Your password is changed; your other sessions are closed."), "success")
             return redirect(url_for("accounts.account"))
     form.locale.data = current_user.locale or ""
-    return render_template("account/index.html", form=form, password_form=password_form), 422
+    return render_template("account/index.html", form=form, password_form=password_form, **_tokens()), 422
+
+
+def _tokens(token_form=None, new_token=None) -> dict:
+    """What the account page shows about personal API tokens."""
+    return {
+        "tokens": accounts.api_tokens_of(current_user),
+        "token_form": token_form or ApiTokenForm(formdata=None, prefix="token"),
+        "new_token": new_token,
+    }
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_api_token():
+    """Create a personal API token; its value is shown on this response only."""
+    token_form = ApiTokenForm(prefix="token")
+    form = ProfileForm(obj=current_user, prefix="profile", formdata=None)
+    form.locale.data = current_user.locale or ""
+    password_form = PasswordChangeForm(prefix="password", formdata=None)
+    if not token_form.validate_on_submit():
+        page = render_template(
+            "account/index.html", form=form, password_form=password_form, **_tokens(token_form)
+        )
+        return page, 422
+    days = token_form.expires_in_days.data
+    _token, clear = accounts.create_api_token(
+        current_user,
+        token_form.name.data,
+        expires_at=utcnow() + timedelta(days=days) if days else None,
+        read_only=token_form.read_only.data,
+    )
+    db.session.commit()
+    # Rendered, not redirected: the token must not travel through the (readable) session cookie.
+    page = render_template(
+        "account/index.html", form=form, password_form=password_form, **_tokens(new_token=clear)
+    )
+    response = current_app.make_response((page, 201))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    """Revoke one of one's own API tokens; it stops working at once."""
+    token = next((t for t in accounts.api_tokens_of(current_user) if t.id == token_id), None)
+    if token is None:
+        abort(404)
+    accounts.revoke_api_token(token)
+    db.session.commit()
+    flash(_("The token “%(name)s” is revoked.", name=token.name), "success")
+    return redirect(url_for("accounts.account"))

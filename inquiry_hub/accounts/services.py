@@ -9,8 +9,9 @@ from datetime import timedelta
 from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import attributes
 
-from inquiry_hub.accounts.models import Invitation, PasswordResetToken, User
+from inquiry_hub.accounts.models import ApiToken, Invitation, PasswordResetToken, User
 from inquiry_hub.accounts.passwords import hash_password, needs_rehash, verify_password
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
@@ -209,3 +210,57 @@ def reset_password(reset: PasswordResetToken, new_password: str) -> None:
     change_password(reset.user, new_password)
     reset.user.failed_logins = 0
     reset.user.failed_window_start = None
+
+
+# --- personal API tokens ----------------------------------------------------------------
+
+#: Marks our tokens, so a leaked one is recognisable (secret scanners, logs).
+API_TOKEN_PREFIX = "ih_"
+
+
+def create_api_token(
+    user: User, name: str, *, expires_at=None, read_only: bool = False
+) -> tuple[ApiToken, str]:
+    """A new personal API token; returns it with the clear token, to show once."""
+    secret, _ = new_token()
+    clear = API_TOKEN_PREFIX + secret
+    token = ApiToken(
+        user_id=user.id,
+        name=(name or "").strip()[:80] or "API",
+        token_hash=token_hash(clear),
+        prefix=clear[:10],
+        expires_at=expires_at,
+        read_only=read_only,
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, clear
+
+
+def api_tokens_of(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first, revoked ones included (they show as revoked)."""
+    return list(
+        db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
+    )
+
+
+def revoke_api_token(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+
+
+def find_api_token(clear: str) -> ApiToken | None:
+    """The token row behind a clear token, usable or not; None when unknown."""
+    return db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(clear)))
+
+
+def touch_api_token(token: ApiToken) -> None:
+    """Record a use, with one UPDATE that does not load or lock anything else."""
+    now = utcnow()
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token.id)
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    attributes.set_committed_value(token, "last_used_at", now)

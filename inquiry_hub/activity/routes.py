@@ -24,6 +24,7 @@ ROOMS = {
     "fieldwork": _l("Fieldwork"),
     "deliverables": _l("Deliverables"),
     "meetings": _l("Meetings"),
+    "commission": _l("Commission"),
     "decisions": _l("Decisions"),
     "governance": _l("Governance rule"),
     "logbook": _l("Logbook"),

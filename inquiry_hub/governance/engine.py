@@ -84,6 +84,11 @@ def start(inquiry, actor, action: str, payload: dict, now: datetime | None = Non
         spec.validate(inquiry, payload)
     now = now or utcnow()
     rule = inquiry.governance_rule
+    voter = actor is not None and policy.can(actor, "decisions.take_position", inquiry)
+    if rule == "any_member" and not voter and actor is not None:
+        # "Any member" means any student: a request from someone who cannot take a
+        # position (the partner amending the commission) still waits for the team.
+        rule = "consent"
     if rule == "any_member":
         _execute(spec, inquiry, payload, actor)
         activity.record(inquiry, actor, "decisions.executed", summary=str(spec.describe(payload)))
@@ -110,7 +115,7 @@ def start(inquiry, actor, action: str, payload: dict, now: datetime | None = Non
         actor=actor.name if actor else "",
         title=proposal.title,
     )
-    if actor is not None and policy.can(actor, "decisions.take_position", inquiry):
+    if voter:
         # Proposing is agreeing.
         take_position(proposal, actor, Stance.AGREE, "", now=now)
     else:
@@ -244,13 +249,16 @@ def settle(proposal, now: datetime | None = None) -> bool:
         proposal.outcome = str(_l("Rejected."))
     verb = "decisions.passed" if result == ProposalStatus.PASSED else "decisions.rejected"
     activity.record(inquiry, None, verb, proposal, summary=proposal.title)
-    activity.notify(
-        people,
-        "proposal.passed" if result == ProposalStatus.PASSED else "proposal.rejected",
-        inquiry,
-        url=f"/inquiries/{inquiry.id}/decisions/{proposal.id}",
-        title=proposal.title,
-    )
+    kind = "proposal.passed" if result == ProposalStatus.PASSED else "proposal.rejected"
+    url = f"/inquiries/{inquiry.id}/decisions/{proposal.id}"
+    activity.notify(people, kind, inquiry, url=url, title=proposal.title)
+    author = proposal.author
+    if author is not None and author.id not in {u.id for u in people}:
+        # An author who is not a voter (the partner amending the commission) learns the result
+        # where they can read it.
+        if not policy.can(author, "decisions.view", inquiry):
+            url = f"/inquiries/{inquiry.id}/"
+        activity.notify([author], kind, inquiry, url=url, title=proposal.title)
     db.session.flush()
     return True
 

@@ -19,6 +19,13 @@ class ProposalStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ProposalKind(enum.StrEnum):
+    CONSENT = "consent"
+    MAJORITY = "majority"
+    ADVICE = "advice"
+    SENSE_CHECK = "sense_check"
+
+
 class Stance(enum.StrEnum):
     AGREE = "agree"
     ABSTAIN = "abstain"
@@ -34,7 +41,7 @@ class Proposal(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
-    #: How it is decided: "consent", "majority" (rules of GovernanceRule) or "advice".
+    #: How it is decided: one of ProposalKind ("consent", "majority", "advice", "sense_check").
     kind: Mapped[str] = mapped_column(String(16))
     #: Name of the registered collective action it executes once passed; None for a free proposal.
     action: Mapped[str | None] = mapped_column(String(60))
@@ -45,16 +52,30 @@ class Proposal(db.Model):
     closed_at: Mapped[datetime | None]
     #: Why it closed as it did, written by the engine for collective actions.
     outcome: Mapped[str] = mapped_column(Text, default="")
+    #: Positions of others stay hidden until the deadline, so nobody follows the first voice.
+    hide_positions: Mapped[bool] = mapped_column(default=False)
 
     inquiry = relationship("Inquiry")
-    author = relationship("User")
+    author = relationship("User", lazy="joined")
     positions: Mapped[list[Position]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="Position.id"
+    )
+    comments: Mapped[list[ProposalComment]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalComment.id"
     )
 
     @property
     def is_open(self) -> bool:
         return self.status == ProposalStatus.OPEN
+
+    @property
+    def is_free(self) -> bool:
+        """A proposal written by the team, not a collective action waiting for its rule."""
+        return self.action is None
+
+    def positions_hidden_at(self, now: datetime) -> bool:
+        """True while others' positions must not be shown."""
+        return self.hide_positions and self.is_open and now < self.deadline
 
 
 class Position(db.Model):
@@ -76,3 +97,34 @@ class Position(db.Model):
     @property
     def inquiry(self):
         return self.proposal.inquiry
+
+
+class ProposalComment(db.Model):
+    """A message of the discussion thread under a proposal."""
+
+    __tablename__ = "proposal_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="comments")
+    author = relationship("User", lazy="joined")
+
+    @property
+    def inquiry(self):
+        return self.proposal.inquiry
+
+
+class ProposalReminder(db.Model):
+    """A reminder sent to a voter who had not answered 24 h before the deadline (sent once)."""
+
+    __tablename__ = "proposal_reminders"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

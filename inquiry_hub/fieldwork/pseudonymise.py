@@ -1,0 +1,120 @@
+"""Replacing real names by pseudonyms in field material, and flagging what still looks identifying.
+
+Matching ignores case and accents and only takes whole words: "Léa" matches "lea" and
+"LÉA" but not "Léandre" nor "fléau".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+_ALLOW_WORDS = """
+    a alors apres au aussi aujourd avant avec bah bon bref c ca car ce cela ces cet cette
+    chaque comme comment d dans de des donc du elle elles en enfin enqueteur enqueteuse
+    enquetrice entretien est et eux hier il ils j je l la le les leur lui m ma mais me meme
+    mes moi mon n ne ni non nos notre nous on or ou oui par parce pas peut-etre plus pour
+    pourquoi puis quand que quel quelle qui quoi s sa sans se ses si son sur t ta te tes toi
+    ton tous tout tu un une vous vos votre voila y lundi mardi mercredi jeudi vendredi
+    samedi dimanche janvier fevrier mars avril mai juin juillet aout septembre octobre
+    novembre decembre ess scop scic ag ca rsa pole emploi france internet covid ok question
+    reponse
+"""
+#: Capitalised words that are not names: sentence words, days, months, interview markers.
+ALLOW = frozenset(_ALLOW_WORDS.split())
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?:…»\n]\s*$|^\s*$")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Éloïse" → "eloise"."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _folded_with_origins(text: str) -> tuple[str, list[int]]:
+    """The folded text, and for each of its characters the index it came from."""
+    out: list[str] = []
+    origins: list[int] = []
+    for i, char in enumerate(text):
+        for piece in fold(char):
+            out.append(piece)
+            origins.append(i)
+    return "".join(out), origins
+
+
+@dataclass
+class Result:
+    text: str
+    #: (text found, pseudonym) → how many times.
+    replaced: Counter = field(default_factory=Counter)
+    #: Capitalised words that may identify someone, in order of first appearance.
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.replaced)
+
+
+def _pattern(names: dict[str, str]) -> re.Pattern | None:
+    """One alternation of folded names, longest first so "Marie Dupont" wins over "Marie"."""
+    alternatives = sorted(names, key=len, reverse=True)
+    if not alternatives:
+        return None
+    parts = [r"\s+".join(re.escape(w) for w in name.split()) for name in alternatives]
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+def replace_names(text: str, identities: list[tuple[str, list[str]]]) -> Result:
+    """Replace every name of ``identities`` [(pseudonym, [names...])] by its pseudonym."""
+    names: dict[str, str] = {}
+    for pseudonym, variants in identities:
+        for variant in variants:
+            key = " ".join(fold(variant).split())
+            if len(key) >= 2:
+                names.setdefault(key, pseudonym)
+    result = Result(text=text)
+    pattern = _pattern(names)
+    if pattern is None or not text:
+        return result
+    folded, origins = _folded_with_origins(text)
+    pieces: list[str] = []
+    cursor = 0
+    for match in pattern.finditer(folded):
+        start = origins[match.start()]
+        end = origins[match.end() - 1] + 1
+        pseudonym = names[" ".join(match.group().split())]
+        pieces.append(text[cursor:start])
+        pieces.append(pseudonym)
+        result.replaced[(text[start:end], pseudonym)] += 1
+        cursor = end
+    pieces.append(text[cursor:])
+    result.text = "".join(pieces)
+    return result
+
+
+def identifying_words(text: str, allowed: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Capitalised words inside sentences that are neither common words nor allowed."""
+    allow = ALLOW | {fold(a) for a in allowed}
+    found: dict[str, None] = {}
+    for match in _WORD.finditer(text):
+        word = match.group().rstrip("'’-")
+        if not word[0].isupper() or len(word) < 3 or word.isupper() and len(word) <= 4:
+            continue
+        if _SENTENCE_END.search(text[max(0, match.start() - 3) : match.start()]):
+            continue  # a capital at the start of a sentence says nothing
+        if fold(word) in allow or fold(word.split("'")[-1]) in allow:
+            continue
+        found.setdefault(word, None)
+    return list(found)
+
+
+def pseudonymise(text: str, identities, allowed=frozenset()) -> Result:
+    """Names replaced, then warnings about what still looks identifying."""
+    result = replace_names(text, identities)
+    pseudonyms = {p for p, _ in identities}
+    result.warnings = [w for w in identifying_words(result.text, allowed | pseudonyms)]
+    return result

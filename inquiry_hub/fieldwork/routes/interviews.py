@@ -1,0 +1,269 @@
+"""Interviews: list, creation, page, consent terms, identity (reveal), withdrawal, deletion."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from inquiry_hub import policy
+from inquiry_hub.extensions import db
+from inquiry_hub.fieldwork import bp
+from inquiry_hub.fieldwork import services as fieldwork
+from inquiry_hub.fieldwork.forms import (
+    AttachmentForm,
+    ConfirmForm,
+    ConsentForm,
+    IdentityForm,
+    ImportForm,
+    InterviewForm,
+    NewInterviewForm,
+    interview_form,
+)
+from inquiry_hub.fieldwork.models import Interview, InterviewFile
+from inquiry_hub.governance import engine
+from inquiry_hub.governance.engine import ActionFailed
+from inquiry_hub.storage import get_storage
+
+
+def _interview(interview_id: int, action: str = "fieldwork.view") -> Interview:
+    """The interview of this inquiry (404 otherwise) if the user may do ``action`` (403)."""
+    interview = policy.get_in_inquiry_or_404(Interview, g.inquiry, interview_id)
+    policy.require(current_user, action, interview)
+    return interview
+
+
+def _closed(interview: Interview):
+    """A redirect when consent was withdrawn: nothing more may be recorded about that person."""
+    if not interview.withdrawn:
+        return None
+    flash(_("Consent was withdrawn: nothing can be recorded for this interview any more."), "error")
+    return redirect(url_for(".interview", interview_id=interview.id))
+
+
+def _form(form_class, **kwargs):
+    return interview_form(
+        form_class,
+        fieldwork.attributes_of(g.inquiry),
+        fieldwork.guides_of(g.inquiry),
+        fieldwork.interviewer_choices(g.inquiry),
+        **kwargs,
+    )
+
+
+def _values(form) -> dict:
+    """Service arguments from a validated interview form; ids were checked against the inquiry."""
+    chosen = set(form.interviewer_ids.data or [])
+    return {
+        "pseudonym": form.pseudonym.data,
+        "status": form.status.data,
+        "planned_on": form.planned_on.data,
+        "conducted_on": form.conducted_on.data,
+        "place": form.place.data or "",
+        "duration_minutes": form.duration_minutes.data,
+        "interviewers": [u for u in fieldwork.interviewer_choices(g.inquiry) if u.id in chosen],
+        "guide": next((x for x in fieldwork.guides_of(g.inquiry) if x.id == form.guide_id.data), None),
+        "profile": {f.name.removeprefix("attr_"): f.data for f in form.attribute_fields},
+    }
+
+
+def _page(interview: Interview, identity=None, status: int = 200):
+    return render_template(
+        "fieldwork/interview.html",
+        inquiry=g.inquiry,
+        interview=interview,
+        identity=identity,
+        has_identity=fieldwork.has_identity(interview),
+        identity_form=IdentityForm(formdata=None, obj=identity),
+        import_form=ImportForm(formdata=None),
+        attachment_form=AttachmentForm(formdata=None),
+        notes=fieldwork.notes_of(g.inquiry, interview),
+        reveals=fieldwork.reveals_of(interview),
+        attributes=fieldwork.attributes_of(g.inquiry),
+        confirm_form=ConfirmForm(),
+    ), status
+
+
+@bp.get("/")
+def index():
+    """Interviews of the inquiry and the free field notes."""
+    return render_template(
+        "fieldwork/index.html",
+        inquiry=g.inquiry,
+        interviews=fieldwork.interviews_of(g.inquiry),
+        notes=fieldwork.notes_of(g.inquiry, free_only=True),
+    )
+
+
+@bp.route("/interviews/new", methods=["GET", "POST"])
+def new_interview():
+    """Plan an interview; students may also record the identity behind the pseudonym."""
+    policy.require(current_user, "fieldwork.edit", g.inquiry)
+    form = _form(NewInterviewForm)
+    if form.validate_on_submit():
+        try:
+            interview = fieldwork.create_interview(g.inquiry, current_user, _values(form))
+        except fieldwork.DuplicatePseudonym:
+            form.pseudonym.errors.append(_("Another interview of this inquiry already uses this pseudonym."))
+        else:
+            if form.has_name() and policy.can(current_user, "fieldwork.reveal_identity", interview):
+                fieldwork.set_identity(
+                    interview, current_user, form.full_name.data, form.contact.data, form.aliases.data
+                )
+            db.session.commit()
+            flash(_("Interview %(pseudonym)s added.", pseudonym=interview.pseudonym), "success")
+            return redirect(url_for(".interview", interview_id=interview.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "fieldwork/interview_form.html", inquiry=g.inquiry, form=form, interview=None
+    ), status
+
+
+@bp.get("/interviews/<int:interview_id>")
+def interview(interview_id: int):
+    """The interview: details, consent terms, notes, who revealed the identity."""
+    return _page(_interview(interview_id))
+
+
+@bp.route("/interviews/<int:interview_id>/edit", methods=["GET", "POST"])
+def edit_interview(interview_id: int):
+    """Change the interview's details and profile."""
+    interview = _interview(interview_id, "fieldwork.edit")
+    if closed := _closed(interview):
+        return closed
+    data = {"interviewer_ids": [u.id for u in interview.interviewers], "guide_id": interview.guide_id}
+    data.update({f"attr_{k}": v for k, v in (interview.profile or {}).items()})
+    form = _form(InterviewForm, obj=interview, data=data)
+    if form.validate_on_submit():
+        try:
+            fieldwork.update_interview(interview, current_user, _values(form))
+        except fieldwork.DuplicatePseudonym:
+            form.pseudonym.errors.append(_("Another interview of this inquiry already uses this pseudonym."))
+        else:
+            db.session.commit()
+            flash(_("Interview saved."), "success")
+            return redirect(url_for(".interview", interview_id=interview.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "fieldwork/interview_form.html", inquiry=g.inquiry, form=form, interview=interview
+    ), status
+
+
+@bp.post("/interviews/<int:interview_id>/reveal")
+def reveal(interview_id: int):
+    """Show the identity behind the pseudonym to a student, and log that they saw it."""
+    interview = _interview(interview_id, "fieldwork.reveal_identity")
+    identity = fieldwork.reveal(interview, current_user)
+    db.session.commit()
+    return _page(interview, identity=identity)
+
+
+@bp.post("/interviews/<int:interview_id>/identity")
+def save_identity(interview_id: int):
+    """Record or replace the identity behind the pseudonym (encrypted)."""
+    interview = _interview(interview_id, "fieldwork.reveal_identity")
+    if closed := _closed(interview):
+        return closed
+    form = IdentityForm()
+    if form.validate_on_submit() and form.has_name():
+        fieldwork.set_identity(
+            interview, current_user, form.full_name.data, form.contact.data, form.aliases.data
+        )
+        db.session.commit()
+        flash(_("Identity key saved."), "success")
+    else:
+        flash(_("Give at least a real name or another name."), "error")
+    return redirect(url_for(".interview", interview_id=interview.id))
+
+
+@bp.route("/interviews/<int:interview_id>/consent", methods=["GET", "POST"])
+def consent(interview_id: int):
+    """The interviewee's consent and terms, and the signed form."""
+    interview = _interview(interview_id, "fieldwork.edit")
+    if closed := _closed(interview):
+        return closed
+    form = ConsentForm(obj=fieldwork.consent_of(interview))
+    if form.validate_on_submit():
+        fieldwork.update_consent(interview, current_user, form.terms(), form.signed_form.data or None)
+        db.session.commit()
+        flash(_("Consent terms saved."), "success")
+        return redirect(url_for(".interview", interview_id=interview.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "fieldwork/consent.html", inquiry=g.inquiry, interview=interview, form=form
+    ), status
+
+
+@bp.get("/interviews/<int:interview_id>/files/<int:file_id>")
+def download(interview_id: int, file_id: int):
+    """A file of the interview; the signed consent form only for those who may reveal identities."""
+    interview = _interview(interview_id)
+    row = policy.get_in_inquiry_or_404(InterviewFile, g.inquiry, file_id)
+    if row.interview_id != interview.id or not get_storage().exists(row.sha256):
+        abort(404)
+    if row.confidential:
+        policy.require(current_user, "fieldwork.reveal_identity", interview)
+    return send_file(
+        get_storage().open(row.sha256), mimetype=row.mimetype, as_attachment=True, download_name=row.filename
+    )
+
+
+@bp.post("/interviews/<int:interview_id>/files")
+def upload(interview_id: int):
+    """Attach a file to the interview (notes on paper, photos of the place…)."""
+    interview = _interview(interview_id, "fieldwork.edit")
+    if closed := _closed(interview):
+        return closed
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        fieldwork.add_file(interview, current_user, form.attachment.data)
+        db.session.commit()
+        flash(_("File attached."), "success")
+    else:
+        flash(_("Choose a file to attach."), "error")
+    return redirect(url_for(".interview", interview_id=interview.id))
+
+
+@bp.route("/interviews/<int:interview_id>/withdraw", methods=["GET", "POST"])
+def withdraw(interview_id: int):
+    """Confirm, then purge everything of an interviewee who withdrew consent."""
+    interview = _interview(interview_id, "fieldwork.edit")
+    form = ConfirmForm()
+    if form.validate_on_submit() and not interview.withdrawn:
+        fieldwork.withdraw_consent(interview, current_user)
+        db.session.commit()
+        flash(
+            _(
+                "Consent withdrawn: the identity key, files and notes of %(pseudonym)s were deleted.",
+                pseudonym=interview.pseudonym,
+            ),
+            "success",
+        )
+        return redirect(url_for(".interview", interview_id=interview.id))
+    return render_template(
+        "fieldwork/withdraw.html",
+        inquiry=g.inquiry,
+        interview=interview,
+        form=form,
+        notes=fieldwork.notes_of(g.inquiry, interview),
+    )
+
+
+@bp.post("/interviews/<int:interview_id>/delete")
+def delete_interview(interview_id: int):
+    """Delete the interview and its material, through the inquiry's governance rule."""
+    interview = _interview(interview_id, "fieldwork.delete")
+    try:
+        proposal = engine.start(
+            g.inquiry, current_user, "fieldwork.delete", fieldwork.delete_payload(interview)
+        )
+    except ActionFailed as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".index"))
+    db.session.commit()
+    if proposal is not None:
+        flash(_("Deletion proposed to the team."), "success")
+        return redirect(url_for("governance.proposal", proposal_id=proposal.id))
+    flash(_("Interview deleted."), "success")
+    return redirect(url_for(".index"))

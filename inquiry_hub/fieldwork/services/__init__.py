@@ -1,0 +1,105 @@
+"""Services of the fieldwork room: plain functions that flush and never commit."""
+
+from flask_babel import lazy_gettext as _l
+
+from inquiry_hub.activity.services import register_verbs
+from inquiry_hub.fieldwork.services.identity import (
+    Identity,
+    has_identity,
+    names_by_pseudonym,
+    reveal,
+    reveals_of,
+    rotate_keys,
+    set_identity,
+)
+from inquiry_hub.fieldwork.services.interviews import (
+    DuplicatePseudonym,
+    add_file,
+    attributes_of,
+    consent_of,
+    create_interview,
+    delete_payload,
+    interviewer_choices,
+    interviews_of,
+    pseudonym_taken,
+    purge_expired,
+    purge_material,
+    save_attribute,
+    update_consent,
+    update_interview,
+    withdraw_consent,
+)
+from inquiry_hub.fieldwork.services.notes import (
+    Conflict,
+    add_comment,
+    check_text,
+    comments_of,
+    create_note,
+    diff,
+    import_text,
+    notes_of,
+    revisions_of,
+    save_note,
+    search_notes,
+)
+from inquiry_hub.fieldwork.services.planning import guides_of, sampling_grid, save_guide, set_targets
+
+__all__ = [
+    "Conflict",
+    "DuplicatePseudonym",
+    "Identity",
+    "add_comment",
+    "add_file",
+    "attributes_of",
+    "check_text",
+    "comments_of",
+    "consent_of",
+    "create_interview",
+    "create_note",
+    "delete_payload",
+    "diff",
+    "guides_of",
+    "has_identity",
+    "import_text",
+    "interviewer_choices",
+    "interviews_of",
+    "names_by_pseudonym",
+    "notes_of",
+    "pseudonym_taken",
+    "purge_expired",
+    "purge_material",
+    "reveal",
+    "reveals_of",
+    "revisions_of",
+    "rotate_keys",
+    "sampling_grid",
+    "save_attribute",
+    "save_guide",
+    "save_note",
+    "search_notes",
+    "set_identity",
+    "set_targets",
+    "update_consent",
+    "update_interview",
+    "withdraw_consent",
+]
+
+register_verbs(
+    {
+        "fieldwork.attribute_saved": _l("saved a profile attribute"),
+        "fieldwork.interview_created": _l("added an interview"),
+        "fieldwork.interview_edited": _l("edited an interview"),
+        "fieldwork.interview_deleted": _l("deleted an interview and its material"),
+        "fieldwork.consent_updated": _l("updated consent terms"),
+        "fieldwork.file_attached": _l("attached a file to an interview"),
+        "fieldwork.consent_withdrawn": _l("recorded a withdrawal of consent; the material was purged"),
+        "fieldwork.identity_saved": _l("updated an identity key"),
+        "fieldwork.identity_revealed": _l("revealed an identity"),
+        "fieldwork.note_created": _l("wrote a note"),
+        "fieldwork.note_edited": _l("edited a note"),
+        "fieldwork.note_deleted": _l("deleted a note"),
+        "fieldwork.note_commented": _l("commented on a note"),
+        "fieldwork.guide_saved": _l("saved a new version of the interview guide"),
+        "fieldwork.targets_saved": _l("changed the sampling targets"),
+    }
+)

@@ -1,0 +1,282 @@
+"""Interviews, profile attributes, consent terms, files, withdrawal and deletion."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from inquiry_hub import policy
+from inquiry_hub.activity import services as activity
+from inquiry_hub.db import utcnow
+from inquiry_hub.extensions import db
+from inquiry_hub.fieldwork import pseudonymise
+from inquiry_hub.fieldwork.models import (
+    Consent,
+    ConsentStatus,
+    IdentityKey,
+    Interview,
+    InterviewFile,
+    Note,
+    ProfileAttribute,
+)
+from inquiry_hub.fieldwork.services import identity
+from inquiry_hub.governance.engine import ActionFailed, collective_action
+from inquiry_hub.inquiries.models import Inquiry
+from inquiry_hub.storage import delete_after_commit, get_storage
+
+
+class DuplicatePseudonym(ValueError):
+    """Another interview of the inquiry already uses this pseudonym."""
+
+
+# --- profile attributes -----------------------------------------------------------------
+
+
+def attributes_of(inquiry) -> list[ProfileAttribute]:
+    return list(
+        db.session.scalars(
+            select(ProfileAttribute)
+            .where(ProfileAttribute.inquiry_id == inquiry.id)
+            .order_by(ProfileAttribute.position, ProfileAttribute.id)
+        )
+    )
+
+
+def split_values(text: str) -> list[str]:
+    """Categories or ranges typed one per line or comma-separated, without duplicates."""
+    seen: dict[str, None] = {}
+    for value in (text or "").replace(",", "\n").splitlines():
+        if value.strip():
+            seen.setdefault(value.strip()[:80], None)
+    return list(seen)
+
+
+def save_attribute(inquiry, actor, name: str, values: str, attribute=None) -> ProfileAttribute:
+    """Create or change a profile attribute and its allowed values."""
+    if attribute is None:
+        attribute = ProfileAttribute(inquiry_id=inquiry.id, position=len(attributes_of(inquiry)))
+        db.session.add(attribute)
+    attribute.name = name.strip()
+    attribute.values = split_values(values)
+    db.session.flush()
+    activity.record(inquiry, actor, "fieldwork.attribute_saved", attribute, summary=attribute.name)
+    return attribute
+
+
+# --- interviews -------------------------------------------------------------------------
+
+
+def interviews_of(inquiry) -> list[Interview]:
+    """Every interview of the inquiry with what the list shows, in a fixed number of queries."""
+    return list(
+        db.session.scalars(
+            select(Interview)
+            .where(Interview.inquiry_id == inquiry.id)
+            .options(db.selectinload(Interview.consent), db.selectinload(Interview.interviewers))
+            .order_by(Interview.pseudonym)
+        )
+    )
+
+
+def interviewer_choices(inquiry) -> list:
+    """Members who may conduct interviews: those whose role edits field material."""
+    from inquiry_hub.accounts.models import User
+    from inquiry_hub.inquiries.models import Membership
+
+    roles = [str(r) for r in policy.roles_with("fieldwork.edit")]
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.inquiry_id == inquiry.id, Membership.role.in_(roles))
+            .order_by(User.name)
+        )
+    )
+
+
+def pseudonym_taken(inquiry, pseudonym: str, exclude_id: int | None = None) -> bool:
+    query = select(Interview.id).where(
+        Interview.inquiry_id == inquiry.id, func.lower(Interview.pseudonym) == pseudonym.strip().lower()
+    )
+    if exclude_id is not None:
+        query = query.where(Interview.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def _apply(interview: Interview, values: dict) -> None:
+    for name in ("pseudonym", "status", "planned_on", "conducted_on", "place", "duration_minutes", "guide"):
+        if name in values:
+            setattr(interview, name, values[name])
+    if "interviewers" in values:
+        interview.interviewers = list(values["interviewers"])
+    if "profile" in values:
+        interview.profile = {str(k): v for k, v in values["profile"].items() if v}
+
+
+def create_interview(inquiry, actor, values: dict) -> Interview:
+    """A new interview with empty consent terms; raises DuplicatePseudonym."""
+    values = {**values, "pseudonym": values["pseudonym"].strip()}
+    if pseudonym_taken(inquiry, values["pseudonym"]):
+        raise DuplicatePseudonym(values["pseudonym"])
+    interview = Interview(inquiry_id=inquiry.id, created_by_id=actor.id, consent=Consent())
+    _apply(interview, values)
+    db.session.add(interview)
+    db.session.flush()
+    activity.record(inquiry, actor, "fieldwork.interview_created", interview, summary=interview.pseudonym)
+    return interview
+
+
+def update_interview(interview: Interview, actor, values: dict) -> None:
+    """Change an interview's details; raises DuplicatePseudonym."""
+    if "pseudonym" in values:
+        values = {**values, "pseudonym": values["pseudonym"].strip()}
+        if pseudonym_taken(interview.inquiry, values["pseudonym"], exclude_id=interview.id):
+            raise DuplicatePseudonym(values["pseudonym"])
+    _apply(interview, values)
+    db.session.flush()
+    activity.record(
+        interview.inquiry, actor, "fieldwork.interview_edited", interview, summary=interview.pseudonym
+    )
+
+
+def consent_of(interview: Interview) -> Consent:
+    if interview.consent is None:
+        interview.consent = Consent()
+    return interview.consent
+
+
+def update_consent(interview: Interview, actor, values: dict, form_file=None) -> Consent:
+    """Record the consent terms, and the signed form when one is uploaded."""
+    consent = consent_of(interview)
+    for name in (
+        "status",
+        "given_on",
+        "notice_version",
+        "recording_allowed",
+        "quotation",
+        "archiving_allowed",
+    ):
+        setattr(consent, name, values[name])
+    if form_file is not None:
+        add_file(interview, actor, form_file, kind="consent_form")
+    db.session.flush()
+    activity.record(
+        interview.inquiry, actor, "fieldwork.consent_updated", interview, summary=interview.pseudonym
+    )
+    return consent
+
+
+def add_file(interview: Interview, actor, upload, kind: str = "attachment") -> InterviewFile:
+    """Store an uploaded file (werkzeug FileStorage) content-addressed, and its row."""
+    data = upload.read()
+    names = identity.names_by_pseudonym(interview.inquiry)
+    digest = get_storage().save(data)
+    row = InterviewFile(
+        inquiry_id=interview.inquiry_id,
+        interview_id=interview.id,
+        kind=kind,
+        sha256=digest,
+        # A file name often carries the person's name: it gets the pseudonym like any text.
+        filename=pseudonymise.replace_names(upload.filename or "file", names).text[-200:],
+        mimetype=(upload.mimetype or "application/octet-stream")[:100],
+        size=len(data),
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    if kind == "attachment":
+        activity.record(
+            interview.inquiry, actor, "fieldwork.file_attached", interview, summary=interview.pseudonym
+        )
+    return row
+
+
+def _unreferenced(digests: set[str]) -> list[str]:
+    """Among these digests, those no remaining row points to (files are shared by content)."""
+    if not digests:
+        return []
+    still = set(db.session.scalars(select(InterviewFile.sha256).where(InterviewFile.sha256.in_(digests))))
+    return sorted(digests - still)
+
+
+def purge_material(interview: Interview) -> None:
+    """Delete the identity key, files and notes of an interview; files leave after commit."""
+    identity.purge_identity(interview)
+    digests = {f.sha256 for f in interview.files}
+    for row in list(interview.files):
+        db.session.delete(row)
+    for note in db.session.scalars(select(Note).where(Note.interview_id == interview.id)):
+        db.session.delete(note)
+    db.session.flush()
+    delete_after_commit(_unreferenced(digests))
+
+
+def withdraw_consent(interview: Interview, actor) -> None:
+    """The interviewee withdrew: purge their material, keep a tombstone without personal data."""
+    purge_material(interview)
+    consent = consent_of(interview)
+    consent.status = ConsentStatus.WITHDRAWN
+    interview.profile = {}
+    interview.place = ""
+    interview.purged_at = utcnow()
+    db.session.flush()
+    activity.record(interview.inquiry, actor, "fieldwork.consent_withdrawn", interview)
+
+
+def purge_expired(today) -> int:
+    """After an inquiry's retention date: delete its identity keys and signed consent forms."""
+    expired = select(Inquiry.id).where(Inquiry.retention_until < today)
+    keys = list(db.session.scalars(select(IdentityKey).where(IdentityKey.inquiry_id.in_(expired))))
+    forms = list(
+        db.session.scalars(
+            select(InterviewFile).where(
+                InterviewFile.inquiry_id.in_(expired), InterviewFile.kind == "consent_form"
+            )
+        )
+    )
+    for row in (*keys, *forms):
+        db.session.delete(row)
+    db.session.flush()
+    delete_after_commit(_unreferenced({f.sha256 for f in forms}))
+    return len(keys) + len(forms)
+
+
+# --- deletion: a collective action --------------------------------------------------------
+
+
+def _describe_delete(payload: dict):
+    if payload.get("kind") == "note":
+        return _l("Delete the note “%(title)s”", title=payload.get("title", ""))
+    return _l("Delete interview %(pseudonym)s and its material", pseudonym=payload.get("pseudonym", ""))
+
+
+def _target(inquiry, payload: dict):
+    model = Note if payload.get("kind") == "note" else Interview
+    obj = db.session.get(model, int(payload.get("id") or 0))
+    if obj is None or obj.inquiry_id != inquiry.id:
+        raise ActionFailed(str(_l("This field material no longer exists.")))
+    return obj
+
+
+def _validate_delete(inquiry, payload: dict) -> None:
+    _target(inquiry, payload)
+
+
+@collective_action("fieldwork.delete", describe=_describe_delete, validate=_validate_delete)
+def delete_action(inquiry, payload: dict, actor) -> None:
+    """Delete an interview (with all its material) or one note."""
+    obj = _target(inquiry, payload)
+    if isinstance(obj, Interview):
+        purge_material(obj)
+        activity.record(inquiry, actor, "fieldwork.interview_deleted", summary=obj.pseudonym)
+    else:
+        activity.record(inquiry, actor, "fieldwork.note_deleted", summary=obj.title)
+    db.session.delete(obj)
+    db.session.flush()
+
+
+def delete_payload(obj) -> dict:
+    """The stored payload of the deletion of an interview or a note."""
+    if isinstance(obj, Note):
+        return {"kind": "note", "id": obj.id, "title": obj.title}
+    return {"kind": "interview", "id": obj.id, "pseudonym": obj.pseudonym}

@@ -1,0 +1,217 @@
+"""Free proposals, their discussion, outcomes, the decision log and the reminders."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from inquiry_hub.activity import services as activity
+from inquiry_hub.db import utcnow
+from inquiry_hub.extensions import db
+from inquiry_hub.governance import engine
+from inquiry_hub.governance.models import (
+    Position,
+    Proposal,
+    ProposalComment,
+    ProposalReminder,
+    ProposalStatus,
+)
+
+STATUSES = tuple(str(s) for s in ProposalStatus)
+REMINDER_BEFORE = timedelta(hours=24)
+
+
+def open_proposal(inquiry, author, *, title, body, kind, deadline, hide_positions=False) -> Proposal:
+    """A free proposal: text, kind, deadline, and whether positions stay hidden until then."""
+    proposal = engine.open_free_proposal(inquiry, author, title.strip(), body or "", kind, deadline)
+    proposal.hide_positions = bool(hide_positions)
+    db.session.flush()
+    return proposal
+
+
+def proposals_of(inquiry, status: str | None = None) -> list[Proposal]:
+    """Free proposals and collective actions in one list, newest first, optionally by status."""
+    query = (
+        select(Proposal)
+        .where(Proposal.inquiry_id == inquiry.id)
+        .options(db.selectinload(Proposal.positions), db.joinedload(Proposal.author))
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    )
+    if status in STATUSES:
+        query = query.where(Proposal.status == status)
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class PositionView:
+    """What a reader may know of one voter's position."""
+
+    user: object
+    position: Position | None
+    hidden: bool
+
+
+def positions_for(proposal, viewer, voters, now: datetime | None = None) -> list[PositionView]:
+    """Every voter with the position the viewer may see: only their own while hidden."""
+    hidden = proposal.positions_hidden_at(now or utcnow())
+    by_user = {p.user_id: p for p in proposal.positions}
+    views = []
+    for user in voters:
+        position = by_user.get(user.id)
+        secret = hidden and user.id != getattr(viewer, "id", None)
+        views.append(PositionView(user, None if secret else position, secret))
+    return views
+
+
+def positions_json(proposal, viewer, voters, now: datetime | None = None) -> dict:
+    """The proposal's positions as JSON, hiding what the page hides."""
+    views = positions_for(proposal, viewer, voters, now)
+    return {
+        "id": proposal.id,
+        "status": proposal.status,
+        "kind": proposal.kind,
+        "deadline": proposal.deadline.isoformat(),
+        "positions_hidden": any(v.hidden for v in views),
+        "positions": [
+            {
+                "user": {"id": v.user.id, "name": v.user.name},
+                "stance": v.position.stance if v.position else None,
+                "reason": v.position.reason if v.position else None,
+                "hidden": v.hidden,
+            }
+            for v in views
+        ],
+    }
+
+
+def add_comment(proposal, author, body: str) -> ProposalComment:
+    """A message in the proposal's discussion thread."""
+    comment = ProposalComment(proposal=proposal, author_id=author.id, body=body.strip())
+    db.session.add(comment)
+    db.session.flush()
+    activity.record(proposal.inquiry, author, "decisions.commented", proposal, summary=proposal.title)
+    return comment
+
+
+def write_outcome(proposal, author, text: str) -> None:
+    """The author of a closed free proposal writes what was decided."""
+    proposal.outcome = text.strip()
+    db.session.flush()
+    activity.record(proposal.inquiry, author, "decisions.outcome", proposal, summary=proposal.title)
+
+
+def decision_log(inquiry, q: str = "") -> list[Proposal]:
+    """Closed proposals with their outcomes, newest first, filtered by words of title/body/outcome."""
+    query = (
+        select(Proposal)
+        .where(Proposal.inquiry_id == inquiry.id, Proposal.status != ProposalStatus.OPEN)
+        .options(db.joinedload(Proposal.author))
+        .order_by(Proposal.closed_at.desc(), Proposal.id.desc())
+    )
+    for word in q.split()[:10]:
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        query = query.where(
+            or_(Proposal.title.ilike(pattern), Proposal.body.ilike(pattern), Proposal.outcome.ilike(pattern))
+        )
+    return list(db.session.scalars(query))
+
+
+STATUS_LABELS = {
+    "open": _l("open"),
+    "passed": _l("passed"),
+    "rejected": _l("rejected"),
+    "withdrawn": _l("withdrawn"),
+}
+
+
+def _row(proposal) -> dict[str, str]:
+    return {
+        "closed_on": proposal.closed_at.date().isoformat() if proposal.closed_at else "",
+        "title": engine.title_of(proposal),
+        "kind": proposal.kind,
+        "status": str(STATUS_LABELS.get(proposal.status, proposal.status)),
+        "author": proposal.author.name if proposal.author else "",
+        "outcome": proposal.outcome,
+    }
+
+
+def log_as_csv(proposals) -> str:
+    """The decision log as CSV (one row per decision)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["closed_on", "title", "kind", "status", "author", "outcome"])
+    writer.writeheader()
+    for proposal in proposals:
+        # A leading = + - @ would run as a formula in a spreadsheet.
+        writer.writerow({k: ("'" + v if v[:1] in "=+-@" else v) for k, v in _row(proposal).items()})
+    return out.getvalue()
+
+
+def log_as_markdown(inquiry, proposals) -> str:
+    """The decision log as a Markdown document."""
+    lines = [f"# {_l('Decision log')} — {inquiry.title}", ""]
+    for proposal in proposals:
+        row = _row(proposal)
+        lines += [f"## {row['closed_on']} · {row['title']}", "", f"*{row['status']}* · {row['author']}", ""]
+        if proposal.body:
+            lines += [proposal.body.strip(), ""]
+        lines += [f"**{_l('Outcome')}:** {row['outcome'] or '—'}", ""]
+    return "\n".join(lines)
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Remind each voter who has not answered, 24 h before the deadline, once per proposal."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Proposal)
+        .where(
+            Proposal.status == ProposalStatus.OPEN,
+            Proposal.deadline > now,
+            Proposal.deadline <= now + REMINDER_BEFORE,
+        )
+        .options(db.selectinload(Proposal.positions))
+    ).all()
+    sent = 0
+    for proposal in due:
+        reminded = set(
+            db.session.scalars(
+                select(ProposalReminder.user_id).where(ProposalReminder.proposal_id == proposal.id)
+            )
+        )
+        answered = {p.user_id for p in proposal.positions}
+        for user in engine.voters(proposal.inquiry):
+            if user.id in answered or user.id in reminded:
+                continue
+            _remind(proposal, user, now)
+            sent += 1
+    db.session.flush()
+    return sent
+
+
+def _remind(proposal, user, now: datetime) -> None:
+    inquiry = proposal.inquiry
+    url = f"/inquiries/{inquiry.id}/decisions/{proposal.id}"
+    db.session.add(ProposalReminder(proposal_id=proposal.id, user_id=user.id, sent_at=now))
+    activity.notify([user], "proposal.reminder", inquiry, url=url, title=proposal.title)
+    activity.email_user(
+        user,
+        "proposal_reminder",
+        _l("A decision awaits your position: %(title)s", title=engine.title_of(proposal)),
+        proposal=proposal,
+        inquiry=inquiry,
+        link=current_app.config["BASE_URL"].rstrip("/") + url,
+    )
+
+
+activity.register_verbs(
+    {
+        "decisions.commented": _l("commented on a proposal"),
+        "decisions.outcome": _l("wrote the outcome of a proposal"),
+    }
+)
+activity.register_notifications({"proposal.reminder": _l("Your position is awaited: %(title)s")})

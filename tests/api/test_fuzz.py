@@ -1,0 +1,90 @@
+"""Schemathesis against the app, from its own OpenAPI document, with a student's token.
+
+Each operation gets random ids (mostly 404) and the ids of a real inquiry, task and interview.
+
+Bounded (20 examples per operation, no deadline) and marked ``fuzz``: it runs as its own
+step of ``.ci/run``, not in the default suite. Run it with::
+
+    .venv/bin/pytest -m fuzz -q tests/api/test_fuzz.py
+
+The operations are walked by hand rather than with ``schema.parametrize()``: schemathesis'
+fixture-based parametrisation reads a pytest attribute that pytest 9 no longer has.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from inquiry_hub.extensions import db
+from tests.api.conftest import make_token
+
+pytestmark = pytest.mark.fuzz
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+MAX_EXAMPLES = 20
+
+
+def _operations(app):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    # Deletions last: the real task must still exist while the other operations run.
+    return sorted(operations, key=lambda op: op.method.upper() == "DELETE")
+
+
+def test_document_lists_every_operation(app):
+    labels = {op.label for op in _operations(app)}
+    assert "PATCH /api/v1/tasks/{task_id}" in labels
+    assert len(labels) >= 12
+
+
+def test_api_conforms_to_its_document(app, world):
+    token = make_token(world["student"])
+    headers = {"Authorization": f"Bearer {token}"}
+    failures = {}
+    ids = {
+        "inquiry_id": world["inquiry"].id,
+        "task_id": world["task"].id,
+        "interview_id": world["interview"].id,
+        "note_id": world["note"].id,
+    }
+
+    def real_ids(case):
+        """The same case aimed at objects that exist, so validation and writes are reached too."""
+        if case.path_parameters:
+            case.path_parameters = {k: ids.get(k, v) for k, v in case.path_parameters.items()}
+        return case
+
+    app.config["API_RATE_LIMIT"] = "100000 per minute"
+    try:
+        for operation in _operations(app):
+
+            @given(case=st.one_of(operation.as_strategy(), operation.as_strategy().map(real_ids)))
+            @settings(
+                max_examples=MAX_EXAMPLES,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
+            def run(case):
+                try:
+                    case.call_and_validate(headers=headers, checks=CHECKS)
+                finally:
+                    db.session.rollback()
+
+            try:
+                run()
+            except Exception as error:  # noqa: BLE001 - collected, reported together below
+                failures[operation.label] = f"{type(error).__name__}: {error}"[:3000]
+    finally:
+        app.config["API_RATE_LIMIT"] = "300 per minute"
+    assert failures == {}, "\n\n".join(f"{k}\n{v}" for k, v in failures.items())
