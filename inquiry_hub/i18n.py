@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_login import current_user
 
 
@@ -34,6 +34,10 @@ def _datetime(value, format="medium"):
     return format_datetime(value, format) if value else ""
 
 
+def _time(value, format="short"):
+    return format_time(value, format) if value else ""
+
+
 def _number(value):
     return format_decimal(value) if value is not None else ""
 
@@ -44,4 +48,4 @@ def _markdown(value):
     return render(value)
 
 
-FILTERS = {"date": _date, "datetime": _datetime, "number": _number, "markdown": _markdown}
+FILTERS = {"date": _date, "datetime": _datetime, "time": _time, "number": _number, "markdown": _markdown}

@@ -74,6 +74,8 @@ def register(app: Flask) -> None:
     for resource in RESOURCES:
         csrf.exempt(resource)
     api.register_blueprint(bp)
+    # One tag per resource instead of the parent blueprint's empty one.
+    api.spec._tags = [t for t in api.spec._tags if t["name"] != bp.name]
     for resource in RESOURCES:
         api.spec.tag({"name": resource.name, "description": resource.description})
     app.register_blueprint(docs.docs_bp)

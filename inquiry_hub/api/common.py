@@ -19,6 +19,9 @@ from inquiry_hub.extensions import db
 #: Ids are 32-bit integers in both databases: anything larger cannot exist.
 MAX_ID = 2**31 - 1
 
+#: The app's error codes, and those only the API uses.
+API_CODES = {**CODES, 428: "precondition_required"}
+
 # --- schemas ----------------------------------------------------------------------------
 
 
@@ -88,13 +91,13 @@ def _message(error: HTTPException) -> str:
         return str(data["message"])
     if error.description and error.description != type(error).description:
         return str(error.description)
-    return str(MESSAGES.get(error.code, error.name))
+    return str(MESSAGES.get(error.code, error.description or error.name))
 
 
 def error_response(error: HTTPException):
     """``{"error": {"code", "message", "details"?}}`` with the error's status."""
     data = getattr(error, "data", None) or {}
-    body = {"code": CODES.get(error.code, "error"), "message": _message(error)}
+    body = {"code": API_CODES.get(error.code, "error"), "message": _message(error)}
     details = data.get("errors") or data.get("messages")
     if details:
         body["details"] = details

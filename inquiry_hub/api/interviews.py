@@ -138,7 +138,7 @@ class InterviewItem(MethodView):
     @bp.arguments(RevealQuery, location="query")
     @bp.response(200, InterviewDetailSchema)
     def get(self, args, interview_id):
-        """One interview; with ``?reveal=1`` and the right, its identity (the reveal is logged)."""
+        """One interview; with `?reveal=1` and the right, its identity (the reveal is logged)."""
         interview = load_in_inquiry(Interview, interview_id)
         require("fieldwork.view", interview)
         result = {c: getattr(interview, c) for c in InterviewSchema._declared_fields}

@@ -35,7 +35,7 @@ class Search(MethodView):
     @bp.arguments(SearchQuery, location="query")
     @bp.response(200, HitSchema(many=True))
     def get(self, args, inquiry_id):
-        """Notes matching every word of ``q`` (accents and case ignored), best first, 50 at most."""
+        """Notes matching every word of `q` (accents and case ignored), best first, 50 at most."""
         inquiry = load_inquiry(inquiry_id)
         require("fieldwork.search", inquiry)
         hits = fieldwork.search_notes(inquiry, args["q"], search_interface.Filters())

@@ -118,6 +118,7 @@ class InquiryTasks(MethodView):
         inquiry = load_inquiry(inquiry_id)
         require("tasks.view", inquiry)
         query = tasks.list_query(inquiry, user(), tasks.Filters(), utcnow().date())
+        query = query.options(db.joinedload(Task.column))
         items, headers = paginate(query, args)
         return items, 200, headers
 

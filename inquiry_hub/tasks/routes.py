@@ -170,7 +170,7 @@ def _month(value: str | None, today: date) -> date:
 
 @bp.get("/calendar")
 def month():
-    """A month of due dates and phase dates."""
+    """A month of due dates, meetings and phase dates."""
     policy.require(current_user, "tasks.view", g.inquiry)
     first = _month(request.args.get("month"), utcnow().date())
     weeks = tasks.month_weeks(first.year, first.month)
@@ -180,6 +180,7 @@ def month():
         first=first,
         weeks=weeks,
         due=tasks.due_between(g.inquiry, current_user, weeks[0][0], weeks[-1][-1]),
+        meetings=tasks.meetings_by_day(g.inquiry, current_user, weeks[0][0], weeks[-1][-1]),
         previous=(first - timedelta(days=1)).strftime("%Y-%m"),
         following=(first + timedelta(days=32)).strftime("%Y-%m"),
     )

@@ -101,7 +101,7 @@ def test_bearer_token_wins_over_session_cookie(client, world):
 
 
 def test_rate_limit_is_per_token(app, client, team):
-    app.config["API_RATE_LIMIT"] = "3 per minute"
+    rate_limit, app.config["API_RATE_LIMIT"] = app.config["API_RATE_LIMIT"], "3 per minute"
     try:
         first = Api(client, make_token(team["student"]))
         statuses = [first.get("/api/v1/me").status_code for _ in range(4)]
@@ -110,7 +110,7 @@ def test_rate_limit_is_per_token(app, client, team):
         assert other.get("/api/v1/me").status_code == 200
         assert first.get("/api/v1/me").get_json()["error"]["code"] == "too_many_requests"
     finally:
-        app.config["API_RATE_LIMIT"] = "300 per minute"
+        app.config["API_RATE_LIMIT"] = rate_limit
 
 
 def test_cli_create_token_prints_a_working_token(app, client, team):
@@ -151,3 +151,35 @@ def test_account_page_cannot_revoke_someone_elses_token(client, team):
     token = accounts.find_api_token(make_token(team["tutor"]))
     login(client, team["student"])
     assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 404
+
+
+def test_account_token_form_needs_its_csrf_token(client, team, csrf_enabled):
+    import re
+
+    login_page = client.get("/auth/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    client.post(
+        "/auth/login",
+        data={"email": team["student"].email, "password": "correct horse battery staple", "csrf_token": csrf},
+    )
+    assert client.post("/account/tokens", data={"token-name": "Sans jeton"}).status_code == 400
+    page = client.get("/account/").get_data(as_text=True)
+    token_csrf = re.search(
+        r'id="token-csrf_token" name="token-csrf_token" type="hidden" value="([^"]+)"', page
+    )
+    response = client.post(
+        "/account/tokens", data={"token-name": "Avec jeton", "token-csrf_token": token_csrf.group(1)}
+    )
+    assert response.status_code == 201
+
+
+def test_token_created_with_expiry_days_expires(client, team):
+    login(client, team["student"])
+    client.post("/account/tokens", data={"token-name": "Court", "token-expires_in_days": "2"})
+    token = db.session.scalar(db.select(ApiToken).where(ApiToken.user_id == team["student"].id))
+    assert timedelta(days=1) < token.expires_at - utcnow() <= timedelta(days=2)
+
+
+def test_invalid_token_form_is_422(client, team):
+    login(client, team["student"])
+    assert client.post("/account/tokens", data={"token-name": ""}).status_code == 422

@@ -11,6 +11,7 @@ READ = {
     "tutor": 200,
     "partner": 200,
     "outsider": 404,
+    "admin": 404,
     "anonymous": 401,
     "revoked": 401,
     "expired": 401,

@@ -146,6 +146,7 @@ def test_patch_with_stale_if_match_is_412(as_, world):
 def test_patch_without_version_nor_if_match_is_refused(as_, world):
     response = as_("student").patch(f"/api/v1/tasks/{world['task'].id}", json={"title": "Aveugle"})
     assert response.status_code == 428
+    assert response.get_json()["error"]["code"] == "precondition_required"
 
 
 def test_patch_moves_a_task_to_another_column(as_, world):
@@ -203,3 +204,21 @@ def test_text_with_nul_character_is_422(as_, world):
         f"/api/v1/inquiries/{world['inquiry'].id}/tasks", json={"title": "a\u0000b"}
     )
     assert response.status_code == 422
+
+
+def test_task_list_query_count_does_not_grow_with_tasks(as_, world):
+    from inquiry_hub.tasks import services as tasks
+    from tests.conftest import count_queries
+
+    api = as_("student")
+    url = f"/api/v1/inquiries/{world['inquiry'].id}/tasks?per_page=100"
+    api.get(url)
+    with count_queries() as few:
+        api.get(url)
+    column = tasks.columns_of(world["inquiry"])[2]
+    for n in range(10):
+        tasks.create_task(world["inquiry"], title=f"Tâche {n}", column=column, actor=world["student"])
+    db.session.commit()
+    with count_queries() as many:
+        assert len(api.get(url).get_json()) == 12
+    assert many() == few()

@@ -172,3 +172,69 @@ def test_feed_changes_are_in_the_activity_log(client, feed_world):
     client.post("/calendar/feed/revoke")
     verbs = set(db.session.scalars(select(Activity.verb).where(Activity.room == "tasks")))
     assert {"tasks.feed_created", "tasks.feed_revoked"} <= verbs
+
+
+# --- meetings in the calendar and the feed ------------------------------------------------
+
+
+def _meeting(team, title, kind, held_at):
+    from inquiry_hub.governance.services import meetings
+
+    meeting = meetings.create_meeting(
+        team["inquiry"], team["student"], title=title, held_at=held_at, place="Local", kind=kind
+    )
+    db.session.commit()
+    return meeting
+
+
+def test_feed_holds_the_meetings_the_reader_may_see(client, team):
+    from datetime import datetime
+
+    held_at = datetime(2026, 12, 8, 14, 0)
+    team_meeting = _meeting(team, "Réunion d'équipe", "team", held_at)
+    joint = _meeting(team, "Point avec la structure", "joint", held_at + timedelta(days=1))
+    login(client, team["partner"])
+    partner_events = _events(client, _token(client))
+    assert f"meeting-{joint.id}@inquiry_hub" in partner_events
+    assert f"meeting-{team_meeting.id}@inquiry_hub" not in partner_events
+    client.post("/auth/logout")
+    login(client, team["student"])
+    student_events = _events(client, _token(client))
+    assert {f"meeting-{team_meeting.id}@inquiry_hub", f"meeting-{joint.id}@inquiry_hub"} <= set(
+        student_events
+    )
+
+
+def test_feed_meeting_is_a_timed_event_in_utc(client, team):
+    from datetime import UTC, datetime
+
+    meeting = _meeting(team, "Réunion", "team", datetime(2026, 12, 8, 14, 0))
+    login(client, team["student"])
+    cal = Calendar.from_ical(client.get(f"/calendar/{_token(client)}.ics").data)
+    event = next(e for e in cal.walk("VEVENT") if str(e["uid"]) == f"meeting-{meeting.id}@inquiry_hub")
+    assert event.decoded("dtstart") == datetime(2026, 12, 8, 14, 0, tzinfo=UTC)
+
+
+def test_calendar_shows_the_meetings_of_the_month_on_their_local_day(client, team):
+    from datetime import datetime
+
+    # 23:30 UTC on 9 December is 00:30 on 10 December in Paris.
+    _meeting(team, "Réunion tardive", "team", datetime(2026, 12, 9, 23, 30))
+    _meeting(team, "Réunion de janvier", "team", datetime(2027, 1, 20, 10, 0))
+    login(client, team["student"])
+    page = client.get(board_url(team["inquiry"], "calendar"), query_string={"month": "2026-12"})
+    text = html.unescape(page.get_data(as_text=True))
+    assert "Réunion tardive" in text and "Réunion de janvier" not in text
+    cell = text.split('datetime="2026-12-10"')[1].split("</td>")[0]
+    assert "Réunion tardive" in cell
+
+
+def test_partner_calendar_shows_only_joint_meetings(client, team):
+    from datetime import datetime
+
+    _meeting(team, "Interne", "team", datetime(2026, 12, 8, 9, 0))
+    _meeting(team, "Commune", "joint", datetime(2026, 12, 9, 9, 0))
+    login(client, team["partner"])
+    page = client.get(board_url(team["inquiry"], "calendar"), query_string={"month": "2026-12"})
+    text = html.unescape(page.get_data(as_text=True))
+    assert "Commune" in text and "Interne" not in text

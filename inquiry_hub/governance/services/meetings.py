@@ -7,6 +7,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
 from inquiry_hub.extensions import db
 from inquiry_hub.governance import engine
@@ -35,6 +36,17 @@ def meetings_of(inquiry, visible=None) -> list[Meeting]:
         .order_by(Meeting.held_at.desc(), Meeting.id.desc())
     ).all()
     return [m for m in rows if visible is None or visible(m)]
+
+
+def meetings_between(inquiry_ids, user, start, end) -> list[Meeting]:
+    """Meetings held in [start, end) in these inquiries that the user may see (calendars)."""
+    rows = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.inquiry_id.in_(inquiry_ids), Meeting.held_at >= start, Meeting.held_at < end)
+        .options(db.joinedload(Meeting.inquiry))
+        .order_by(Meeting.held_at)
+    ).all()
+    return [m for m in rows if policy.can(user, "meetings.view", m)]
 
 
 def role_history(inquiry, before=None) -> list[dict[str, int | None]]:

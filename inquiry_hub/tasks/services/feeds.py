@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy import select, update
@@ -72,7 +72,7 @@ def _event(uid: str, summary: str, start, end, url: str, description: str = "") 
 
 
 def feed_calendar(user, base_url: str, phase_label) -> bytes:
-    """The person's tasks with a due date and the phases of their inquiries, as iCalendar."""
+    """The person's tasks with a due date, their inquiries' phases and meetings, as iCalendar."""
     from inquiry_hub.inquiries.models import Inquiry
 
     cal = Calendar()
@@ -115,4 +115,27 @@ def feed_calendar(user, base_url: str, phase_label) -> bytes:
                     task.inquiry.title,
                 )
             )
+    _add_meetings(cal, user, ids, base_url)
     return cal.to_ical()
+
+
+#: Meetings have no end time; a calendar shows them as this long.
+MEETING_LENGTH = timedelta(hours=1, minutes=30)
+
+
+def _add_meetings(cal: Calendar, user, inquiry_ids: list[int], base_url: str) -> None:
+    """The meetings the person may see, as timed events (stored in UTC)."""
+    from inquiry_hub.governance.services.meetings import meetings_between
+
+    for meeting in meetings_between(inquiry_ids, user, datetime.min, datetime.max):
+        start = meeting.held_at.replace(tzinfo=UTC)
+        cal.add_component(
+            _event(
+                f"meeting-{meeting.id}@inquiry_hub",
+                f"{meeting.title} · {meeting.inquiry.title}",
+                start,
+                start + MEETING_LENGTH,
+                f"{base_url}/inquiries/{meeting.inquiry_id}/meetings/{meeting.id}",
+                meeting.place,
+            )
+        )

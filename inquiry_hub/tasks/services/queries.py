@@ -198,3 +198,22 @@ def due_between(inquiry, user, start: date, end: date) -> dict[date, list[Task]]
     for task in db.session.scalars(query):
         days.setdefault(task.due_on, []).append(task)
     return days
+
+
+def meetings_by_day(inquiry, user, start: date, end: date) -> dict[date, list]:
+    """The meetings the user may see from ``start`` to ``end``, by local day."""
+    from datetime import datetime, time, timedelta
+
+    from flask_babel import to_user_timezone
+
+    from inquiry_hub.governance.services.meetings import meetings_between
+
+    # A day wider on each side: the local day of a UTC time may be the next or previous one.
+    lower = datetime.combine(start - timedelta(days=1), time.min)
+    upper = datetime.combine(end + timedelta(days=2), time.min)
+    days: dict[date, list] = {}
+    for meeting in meetings_between([inquiry.id], user, lower, upper):
+        day = to_user_timezone(meeting.held_at).date()
+        if start <= day <= end:
+            days.setdefault(day, []).append(meeting)
+    return days
