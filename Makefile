@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-pg e2e install install-dev translations messages lint format clean
+.PHONY: run test test-pg e2e bench install install-dev translations messages lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test-pg: install-dev
 # Real-browser journeys: needs Debian's chromium (/usr/bin/chromium); screenshots land in test-artifacts/.
 e2e: install-dev
 	$(BIN)/pytest -m e2e -q tests/e2e
+
+# Programme-scale benchmark (not run by CI): seeds --scale 40, serves with gunicorn, prints a table.
+bench: install-dev
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

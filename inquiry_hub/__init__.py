@@ -45,10 +45,11 @@ def create_app(config: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_template_helpers(app)
 
-    from inquiry_hub import cli, errors
+    from inquiry_hub import cli, errors, profiling
 
     errors.register(app)
     cli.register(app)
+    profiling.register(app)
     return app
 
 
@@ -136,7 +137,8 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
+        # A sandboxed preview (deliverables.inline) may be framed by our own pages.
+        response.headers.setdefault("X-Frame-Options", "DENY")
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
         return response

@@ -55,6 +55,7 @@ def from_environment(instance_path: str) -> dict:
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env_name == "production"),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "QUERY_COUNT_HEADER": _bool("QUERY_COUNT_HEADER", False),
     }
 
 
