@@ -91,11 +91,14 @@ def register_blueprints(app: Flask) -> None:
     from inquiry_hub.activity import bp as activity_bp
     from inquiry_hub.activity.routes import inquiry_bp as activity_log_bp
     from inquiry_hub.admin import bp as admin_bp
+    from inquiry_hub.deliverables import bp as deliverables_bp
     from inquiry_hub.fieldwork import bp as fieldwork_bp
+    from inquiry_hub.followup import bp as followup_bp
     from inquiry_hub.governance import bp as governance_bp
     from inquiry_hub.governance import commission_bp, logbook_bp, meetings_bp
     from inquiry_hub.inquiries import bp as inquiries_bp
     from inquiry_hub.main import bp as main_bp
+    from inquiry_hub.privacy import bp as privacy_bp
     from inquiry_hub.tasks import bp as tasks_bp
     from inquiry_hub.tasks.feed_routes import feed_bp
 
@@ -109,9 +112,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(commission_bp, url_prefix="/inquiries/<int:inquiry_id>/commission")
     app.register_blueprint(tasks_bp, url_prefix="/inquiries/<int:inquiry_id>/tasks")
     app.register_blueprint(fieldwork_bp, url_prefix="/inquiries/<int:inquiry_id>/fieldwork")
+    app.register_blueprint(deliverables_bp, url_prefix="/inquiries/<int:inquiry_id>/deliverables")
     app.register_blueprint(feed_bp)
     app.register_blueprint(activity_bp)
     app.register_blueprint(activity_log_bp)
+    app.register_blueprint(followup_bp)
+    app.register_blueprint(privacy_bp)
 
     from inquiry_hub import api
 

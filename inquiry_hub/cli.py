@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import click
@@ -22,6 +23,8 @@ def register(app) -> None:
     app.cli.add_command(create_token)
     app.cli.add_command(run_due)
     app.cli.add_command(backup)
+    app.cli.add_command(restore)
+    app.cli.add_command(purge_expired)
 
 
 @click.command("seed-demo")
@@ -91,16 +94,40 @@ def run_due() -> None:
     """Execute collective actions whose delay has passed, then deliver the email outbox."""
     from inquiry_hub.activity.mail import configured_sender
     from inquiry_hub.activity.services import deliver_outbox
+    from inquiry_hub.followup import notifications as followup
     from inquiry_hub.governance.engine import settle_due
     from inquiry_hub.governance.services.decisions import send_reminders
+    from inquiry_hub.privacy.services import retention
 
     closed = settle_due()
     reminded = send_reminders()
+    due_soon = followup.notify_due_soon(date.today())
+    digests = followup.send_digests()
+    warned = retention.notify_upcoming(date.today())
+    purged = retention.purge_expired(date.today())
     db.session.commit()
     sent, failed = deliver_outbox(configured_sender())
     click.echo(
-        f"proposals closed: {closed}; reminders: {reminded}; emails sent: {sent}; failed attempts: {failed}"
+        f"proposals closed: {closed}; reminders: {reminded}; due soon: {due_soon}; digests: {digests}; "
+        f"emails sent: {sent}; failed attempts: {failed}"
     )
+    click.echo(f"inquiries warned of their purge: {warned}; inquiries purged: {len(purged)}")
+
+
+@click.command("purge-expired")
+def purge_expired() -> None:
+    """Apply retention dates: warn members 30 days ahead, purge inquiries whose date has passed."""
+    from inquiry_hub.privacy.services import retention
+
+    warned = retention.notify_upcoming(date.today())
+    logs = retention.purge_expired(date.today())
+    db.session.commit()
+    for log in logs:
+        click.echo(
+            f"inquiry {log.inquiry_ref}: identity keys {log.identity_keys}, consent forms {log.consent_forms}, "
+            f"other files {log.other_files}, notes {log.notes}"
+        )
+    click.echo(f"inquiries purged: {len(logs)}; inquiries warned: {warned}")
 
 
 @click.command("backup")
@@ -136,3 +163,43 @@ def backup(path: Path) -> None:
     if uploads.exists():
         shutil.copytree(uploads, path / "uploads", dirs_exist_ok=True)
     click.echo(f"backup written to {path}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(path: Path, yes: bool) -> None:
+    """Replace the database and the uploads with a backup made by ``backup PATH``."""
+    if not yes:
+        click.confirm("This replaces the whole database and every upload. Continue?", abort=True)
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    db.session.remove()
+    db.engine.dispose()
+    if url.get_backend_name() == "sqlite":
+        source = sqlite3.connect(path / "database.sqlite3")
+        dest = sqlite3.connect(url.database)
+        with dest:
+            source.backup(dest)  # page by page into the live file, under its lock
+        dest.close()
+        source.close()
+    elif url.get_backend_name() == "postgresql":
+        env = dict(os.environ)
+        if url.password:
+            env["PGPASSWORD"] = url.password
+        plain = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+        reset = "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-c", reset, plain], check=True, env=env)
+        dump = str(path / "database.sql")
+        subprocess.run(
+            ["psql", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", dump, plain],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+    else:
+        raise click.ClickException(f"restore does not support {url.get_backend_name()}")
+    uploads = Path(current_app.config["UPLOAD_FOLDER"])
+    shutil.rmtree(uploads, ignore_errors=True)
+    if (path / "uploads").exists():
+        shutil.copytree(path / "uploads", uploads)
+    click.echo(f"restored from {path}")

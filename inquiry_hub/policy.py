@@ -41,6 +41,7 @@ _TUTOR = frozenset(
         "fieldwork.view",
         "fieldwork.search",
         "fieldwork.comment",
+        "fieldwork.memo",
         "deliverables.view",
         "deliverables.download",
         "deliverables.review",
@@ -50,10 +51,12 @@ _TUTOR = frozenset(
         "decisions.comment",
         "logbook.view",
         "logbook.comment",
+        "followup.tutor_view",
+        "audit.view",
     }
 )
 
-_STUDENT = _TUTOR - {"deliverables.review"} | {
+_STUDENT = _TUTOR - {"deliverables.review", "followup.tutor_view"} | {
     "inquiry.edit",
     "members.invite",
     "members.remove",
@@ -73,6 +76,8 @@ _STUDENT = _TUTOR - {"deliverables.review"} | {
     "decisions.take_position",
     "logbook.write",
     "commission.amend",
+    "inquiry.export",
+    "inquiry.set_retention",
 }
 
 _PARTNER = frozenset(
@@ -86,6 +91,7 @@ _PARTNER = frozenset(
         "deliverables.review",
         "meetings.view",
         "commission.amend",
+        "followup.partner_portal",
     }
 )
 
@@ -105,7 +111,7 @@ SITE_ACTIONS = frozenset({"admin.access"})
 INQUIRY_ACTIONS = frozenset().union(*CAPABILITIES.values())
 
 #: Rooms whose very content is confidential: a refusal there is a 404.
-CONFIDENTIAL_ROOMS = frozenset({"fieldwork", "decisions", "logbook"})
+CONFIDENTIAL_ROOMS = frozenset({"fieldwork", "decisions", "logbook", "audit"})
 
 #: Actions that go through the inquiry's governance rule rather than acting at once.
 COLLECTIVE_ACTIONS = frozenset(
@@ -117,6 +123,7 @@ COLLECTIVE_ACTIONS = frozenset(
         "deliverables.share",
         "fieldwork.delete",
         "commission.amend",
+        "inquiry.set_retention",
     }
 )
 

@@ -117,6 +117,9 @@ def seed_demo() -> bool:
         _seed_logbook(inquiry, [users[s] for s in spec["students"]], users["tutor"])
         _seed_tasks(inquiry, [users[s] for s in spec["students"]], users[spec["partner"]])
         _seed_fieldwork(inquiry, [users[s] for s in spec["students"]], INQUIRIES.index(spec))
+        _seed_deliverables(
+            inquiry, [users[s] for s in spec["students"]], users["tutor"], users[spec["partner"]]
+        )
     db.session.flush()
     return True
 
@@ -407,6 +410,52 @@ def _seed_fieldwork(inquiry, students, index: int) -> None:
     from inquiry_hub.fieldwork import demo
 
     demo.seed(inquiry, students, index)
+
+
+def _seed_deliverables(inquiry, students, tutor, partner) -> None:
+    """A framing note approved by the partner; a report in two versions, the second under review."""
+    from inquiry_hub.deliverables import services as deliverables
+
+    start = inquiry.starts_on
+    note = deliverables.create_deliverable(
+        inquiry,
+        students[0],
+        title="Note de cadrage",
+        kind="framing_note",
+        due_on=start + timedelta(days=30),
+        phase="framing",
+    )
+    v1 = deliverables.add_text_version(
+        note,
+        students[0],
+        "# Note de cadrage\n\nQuestion de recherche, terrain envisagé, calendrier et méthode.\n",
+        "Première version",
+    )
+    deliverables.add_review(v1, tutor, "internal", "ready", "Clair et précis, prêt à partager.")
+    deliverables.share_action(inquiry, {"version_id": v1.id}, students[0])
+    deliverables.add_review(v1, partner, "external", "approve", "Nous validons ce cadrage.")
+    report = deliverables.create_deliverable(
+        inquiry,
+        students[1 % len(students)],
+        title="Rapport final",
+        kind="final_report",
+        due_on=inquiry.ends_on - timedelta(days=20),
+        phase="restitution",
+    )
+    deliverables.add_text_version(
+        report,
+        students[1 % len(students)],
+        "# Rapport final\n\n## Introduction\n\nPremier jet du rapport.\n",
+        "Premier jet",
+    )
+    v2 = deliverables.add_text_version(
+        report,
+        students[0],
+        "# Rapport final\n\n## Introduction\n\nVersion complète, avec les résultats et les recommandations.\n",
+        "Résultats et recommandations ajoutés",
+    )
+    deliverables.add_review(v2, tutor, "internal", "ready", "Bonne version, à partager.")
+    deliverables.share_action(inquiry, {"version_id": v2.id}, students[0])
 
 
 def seed_scale(n: int) -> None:

@@ -48,6 +48,8 @@ SPEC: dict[str, str] = {
     "fieldwork.view": "ST",
     "fieldwork.search": "ST",
     "fieldwork.comment": "ST",
+    # analytic memos on codes and excerpts: students and tutors (issue 5).
+    "fieldwork.memo": "ST",
     "fieldwork.edit": "S",
     "fieldwork.delete": "S",
     # identity keys: students only (logged).
@@ -74,6 +76,14 @@ SPEC: dict[str, str] = {
     "logbook.write": "S",
     # the commission: the partner proposes amendments, students too; the team's rule decides.
     "commission.amend": "SP",
+    # following the work: the tutor's view of the teams, the partner's portal.
+    "followup.tutor_view": "T",
+    "followup.partner_portal": "P",
+    # privacy: students export the inquiry and change its retention date (collectively);
+    # students and tutors read the audit of sensitive reads, partners never.
+    "inquiry.export": "S",
+    "inquiry.set_retention": "S",
+    "audit.view": "ST",
 }
 SITE_SPEC: dict[str, set[str]] = {"admin.access": {"admin"}}
 

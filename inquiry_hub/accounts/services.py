@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import attributes
@@ -16,6 +16,7 @@ from inquiry_hub.accounts.passwords import hash_password, needs_rehash, verify_p
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
+from inquiry_hub.urls import absolute_url
 
 # Verifying against this keeps the timing of "no such account" close to a wrong password.
 _DUMMY_HASH = None
@@ -31,12 +32,7 @@ def token_hash(token: str) -> str:
 
 def _email_link(endpoint: str, **values) -> str:
     """An absolute link for an email, also outside a request (``run-due`` sends invitations)."""
-    path = (
-        url_for(endpoint, **values)
-        if has_request_context()
-        else current_app.url_map.bind("localhost").build(endpoint, values)
-    )
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    return absolute_url(endpoint, **values)
 
 
 def new_token() -> tuple[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,6 +14,7 @@ from inquiry_hub.activity import bp
 from inquiry_hub.activity.models import Activity, Notification
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
+from inquiry_hub.inquiries import services as inquiries
 from inquiry_hub.inquiries.scope import scope_blueprint
 
 inquiry_bp = Blueprint("activity_log", __name__, url_prefix="/inquiries/<int:inquiry_id>/activity")
@@ -46,8 +49,37 @@ def index():
     )
     if room in ROOMS:
         query = query.where(Activity.room == room)
+    filters = _person_and_dates(request.args)
+    query = _apply(query, filters)
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
-    return render_template("activity/index.html", inquiry=g.inquiry, page=page, room=room, rooms=ROOMS)
+    people = [m.user for members in inquiries.members_by_role(g.inquiry).values() for m in members]
+    return render_template(
+        "activity/index.html", inquiry=g.inquiry, page=page, room=room, rooms=ROOMS, people=people, **filters
+    )
+
+
+def _person_and_dates(args) -> dict:
+    """The person and date-range filters as read from the URL; bad values are ignored."""
+
+    def day(name):
+        try:
+            return date.fromisoformat(args.get(name, ""))
+        except ValueError:
+            return None
+
+    return {"person": args.get("person", type=int), "since": day("since"), "until": day("until")}
+
+
+def _apply(query, filters: dict):
+    if filters["person"] is not None:
+        query = query.where(Activity.actor_id == filters["person"])
+    if filters["since"] is not None:
+        query = query.where(Activity.created_at >= datetime.combine(filters["since"], time.min))
+    if filters["until"] is not None:
+        query = query.where(
+            Activity.created_at < datetime.combine(filters["until"] + timedelta(days=1), time.min)
+        )
+    return query
 
 
 @bp.get("/notifications/")

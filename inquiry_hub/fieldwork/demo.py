@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from inquiry_hub.fieldwork import demo_coding
 from inquiry_hub.fieldwork import services as fieldwork
 
 GUIDE_V1 = """## Parcours
@@ -268,3 +269,4 @@ def seed(inquiry, students: list, index: int) -> None:
         )
     if withdrawn is not None:
         fieldwork.withdraw_consent(withdrawn, students[0])
+    demo_coding.seed(inquiry, students)

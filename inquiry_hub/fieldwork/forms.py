@@ -182,9 +182,56 @@ class SearchForm(FlaskForm):
     date_to = DateField(_l("To"), validators=[Optional()])
 
 
+# --- coding -----------------------------------------------------------------------------
+
+
+class CodeForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    colour = StringField(
+        _l("Colour"), default="#ffd966", validators=[DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$")]
+    )
+    parent_id = SelectField(_l("Parent code"), coerce=_int_or_none, validators=[Optional()])
+    description = TextAreaField(
+        _l("Definition: when to use it (inclusion) and when not (exclusion)"), validators=[Length(max=5000)]
+    )
+    example = TextAreaField(_l("Example"), validators=[Length(max=2000)])
+
+
+class MergeForm(FlaskForm):
+    target_id = SelectField(_l("Merge into"), coerce=_int_or_none, validators=[InputRequired()])
+
+
+class SpanForm(FlaskForm):
+    """The passage selected with the mouse or the keyboard, filled in by coding.js."""
+
+    start = IntegerField(_l("Start offset"), validators=[InputRequired(), NumberRange(min=0)])
+    end = IntegerField(_l("End offset"), validators=[InputRequired(), NumberRange(min=1)])
+    codes = SelectMultipleField(_l("Codes"), coerce=int, validators=[DataRequired()])
+
+
+class ParagraphForm(FlaskForm):
+    """Coding a whole paragraph: works without JavaScript."""
+
+    paragraph = IntegerField(_l("Paragraph number"), validators=[InputRequired(), NumberRange(min=1)])
+    codes = SelectMultipleField(_l("Codes"), coerce=int, validators=[DataRequired()])
+
+
+class MemoForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Memo (Markdown)"), validators=[Length(max=20000)])
+    code_id = HiddenField()
+    excerpt_id = HiddenField()
+
+
+class CodebookImportForm(FlaskForm):
+    codebook = FileField(_l("REFI-QDA codebook (.qdc)"), validators=[FileRequired()])
+
+
 __all__ = [
     "AttachmentForm",
     "AttributeForm",
+    "CodeForm",
+    "CodebookImportForm",
     "CommentForm",
     "ConfirmForm",
     "ConsentForm",
@@ -192,9 +239,13 @@ __all__ = [
     "IdentityForm",
     "ImportForm",
     "InterviewForm",
+    "MemoForm",
+    "MergeForm",
     "NOTE_KINDS",
     "NewInterviewForm",
     "NoteForm",
+    "ParagraphForm",
     "SearchForm",
+    "SpanForm",
     "interview_form",
 ]

@@ -37,6 +37,8 @@ def mine():
         if ids
         else []
     )
+    if len(rows) == 1 and policy.can(current_user, "followup.partner_portal", rows[0]):
+        return redirect(url_for("followup.partner", inquiry_id=rows[0].id))
     if len(rows) == 1:
         return redirect(url_for("inquiries.home", inquiry_id=rows[0].id))
     if not rows and policy.can(current_user, "admin.access"):

@@ -181,6 +181,7 @@ def month():
         weeks=weeks,
         due=tasks.due_between(g.inquiry, current_user, weeks[0][0], weeks[-1][-1]),
         meetings=tasks.meetings_by_day(g.inquiry, current_user, weeks[0][0], weeks[-1][-1]),
+        deliverables=tasks.deliverables_by_day(g.inquiry, current_user, weeks[0][0], weeks[-1][-1]),
         previous=(first - timedelta(days=1)).strftime("%Y-%m"),
         following=(first + timedelta(days=32)).strftime("%Y-%m"),
     )

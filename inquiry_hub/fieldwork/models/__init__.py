@@ -1,5 +1,6 @@
 """Field material of an inquiry: interviews, consent, the identity vault, notes, guide, sampling."""
 
+from inquiry_hub.fieldwork.models.coding import BlindCoding, Code, Excerpt, Memo, excerpt_codes
 from inquiry_hub.fieldwork.models.interviews import (
     Consent,
     ConsentStatus,
@@ -14,6 +15,11 @@ from inquiry_hub.fieldwork.models.planning import InterviewGuide, SamplingTarget
 from inquiry_hub.fieldwork.models.vault import IdentityKey, IdentityReveal
 
 __all__ = [
+    "BlindCoding",
+    "Code",
+    "Excerpt",
+    "Memo",
+    "excerpt_codes",
     "Consent",
     "ConsentStatus",
     "IdentityKey",

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from inquiry_hub.activity.services import register_verbs
+from inquiry_hub.fieldwork.services.coding import Citation, CodingError, excerpt_for_citation
 from inquiry_hub.fieldwork.services.identity import (
     Identity,
     has_identity,
@@ -45,6 +46,8 @@ from inquiry_hub.fieldwork.services.notes import (
 from inquiry_hub.fieldwork.services.planning import guides_of, sampling_grid, save_guide, set_targets
 
 __all__ = [
+    "Citation",
+    "CodingError",
     "Conflict",
     "DuplicatePseudonym",
     "Identity",
@@ -58,6 +61,7 @@ __all__ = [
     "create_note",
     "delete_payload",
     "diff",
+    "excerpt_for_citation",
     "guides_of",
     "has_identity",
     "import_text",
@@ -101,5 +105,14 @@ register_verbs(
         "fieldwork.note_commented": _l("commented on a note"),
         "fieldwork.guide_saved": _l("saved a new version of the interview guide"),
         "fieldwork.targets_saved": _l("changed the sampling targets"),
+        "fieldwork.code_created": _l("added a code to the codebook"),
+        "fieldwork.code_edited": _l("edited a code"),
+        "fieldwork.code_moved": _l("moved a code in the codebook"),
+        "fieldwork.codes_merged": _l("merged two codes"),
+        "fieldwork.code_deleted": _l("deleted a code"),
+        "fieldwork.codebook_imported": _l("imported a codebook"),
+        "fieldwork.excerpt_coded": _l("coded an excerpt"),
+        "fieldwork.excerpt_deleted": _l("removed an excerpt"),
+        "fieldwork.memo_written": _l("wrote a memo"),
     }
 )

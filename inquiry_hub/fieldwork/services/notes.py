@@ -14,7 +14,7 @@ from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import imports, pseudonymise
 from inquiry_hub.fieldwork.models import Interview, Note, NoteComment, NoteRevision
-from inquiry_hub.fieldwork.services import identity
+from inquiry_hub.fieldwork.services import coding, identity
 
 
 class Conflict(Exception):
@@ -79,6 +79,7 @@ def save_note(note: Note, actor, *, title: str, body: str, base_version: int, wr
     title, body = clean(inquiry, title)[:200], clean(inquiry, body)
     if title == note.title and body == note.body and written_on in (None, note.written_on):
         return note
+    old_body = note.body
     # No autoflush while changing: the version-guarded UPDATE must happen in the try below.
     with db.session.no_autoflush:
         number = len(note.revisions) + 1
@@ -94,6 +95,8 @@ def save_note(note: Note, actor, *, title: str, body: str, base_version: int, wr
     except StaleDataError:
         db.session.rollback()
         raise Conflict(db.session.get(Note, note.id)) from None
+    if body != old_body:
+        coding.reanchor(note, old_body)
     activity.record(inquiry, actor, "fieldwork.note_edited", note, summary=note.title)
     return note
 

@@ -116,7 +116,26 @@ def feed_calendar(user, base_url: str, phase_label) -> bytes:
                 )
             )
     _add_meetings(cal, user, ids, base_url)
+    _add_deliverables(cal, user, ids, base_url)
     return cal.to_ical()
+
+
+def _add_deliverables(cal: Calendar, user, inquiry_ids: list[int], base_url: str) -> None:
+    """The due dates of the deliverables the person may see, as all-day events."""
+    from datetime import date
+
+    from inquiry_hub.deliverables.services import due_between as deliverables_due
+
+    for deliverable in deliverables_due(inquiry_ids, user, date.min, date.max):
+        cal.add_component(
+            _event(
+                f"deliverable-{deliverable.id}@inquiry_hub",
+                f"{deliverable.title} · {deliverable.inquiry.title}",
+                deliverable.due_on,
+                deliverable.due_on + timedelta(days=1),
+                f"{base_url}/inquiries/{deliverable.inquiry_id}/deliverables/{deliverable.id}",
+            )
+        )
 
 
 #: Meetings have no end time; a calendar shows them as this long.

@@ -217,3 +217,15 @@ def meetings_by_day(inquiry, user, start: date, end: date) -> dict[date, list]:
         if start <= day <= end:
             days.setdefault(day, []).append(meeting)
     return days
+
+
+def deliverables_by_day(inquiry, user, start: date, end: date) -> dict[date, list]:
+    """The deliverables the user may see, due from ``start`` to ``end``, by day."""
+    from datetime import timedelta
+
+    from inquiry_hub.deliverables.services import due_between as deliverables_due
+
+    days: dict[date, list] = {}
+    for deliverable in deliverables_due([inquiry.id], user, start, end + timedelta(days=1)):
+        days.setdefault(deliverable.due_on, []).append(deliverable)
+    return days

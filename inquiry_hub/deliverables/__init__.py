@@ -1,0 +1,7 @@
+"""Deliverables: what the partner commissioned, its versions, internal and partner reviews."""
+
+from flask import Blueprint
+
+bp = Blueprint("deliverables", __name__)
+
+from inquiry_hub.deliverables import routes  # noqa: E402,F401

@@ -1,0 +1,145 @@
+"""Citations of coded excerpts in text versions: ``[[excerpt:123]]``.
+
+The team sees the quotation, its pseudonym and profile, linked to the source interview.
+The partner sees it only where the interviewee's consent allows quotation (named or
+anonymised) and a neutral placeholder otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from inquiry_hub import markdown
+from inquiry_hub.extensions import db
+from inquiry_hub.fieldwork import services as fieldwork
+from inquiry_hub.urls import path_for
+
+CITATION = re.compile(r"\[\[excerpt:(\d+)\]\]")
+_TOKEN = "CITATION{}ENDCITATION"
+_TOKEN_RE = re.compile(r"CITATION(\d+)ENDCITATION")
+
+
+@dataclass
+class Citation:
+    excerpt_id: int
+    #: None when the excerpt does not exist (any more) in this inquiry, or its consent was withdrawn.
+    text: str | None
+    interview: object | None
+    pseudonym: str = ""
+    profile: str = ""
+    #: Consent terms as the coding room reports them (used when there is no interview row).
+    quotation: str | None = None
+    consent_status: str | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.text is not None
+
+    @property
+    def allowed(self) -> bool:
+        """May the partner read this quotation?"""
+        if not self.found:
+            return False
+        if self.interview is not None:
+            return quotable(self.interview)
+        return self.quotation != "forbidden" and self.consent_status != "withdrawn"
+
+
+def _field(obj, name):
+    if obj is None:
+        return None
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _lookup(inquiry, excerpt_id: int):
+    """The excerpt through the fieldwork room, when that room offers citations."""
+    finder = getattr(fieldwork, "excerpt_for_citation", None)
+    return finder(inquiry, excerpt_id) if finder is not None else None
+
+
+def quotable(interview) -> bool:
+    """May this interviewee be quoted at all (consent not withdrawn, quotation not forbidden)?"""
+    if interview is None or interview.withdrawn:
+        return False
+    consent = interview.consent
+    return consent is not None and consent.status != "withdrawn" and consent.quotation != "forbidden"
+
+
+def _profile(interview, names: dict[str, str]) -> str:
+    values = getattr(interview, "profile", None) or {}
+    return ", ".join(f"{names.get(k, k)}: {v}" for k, v in values.items() if v)
+
+
+def _interview_of(found):
+    return (
+        _field(found, "interview")
+        or _field(_field(_field(found, "excerpt"), "note"), "interview")
+        or _field(_field(found, "note"), "interview")
+    )
+
+
+def citations_in(inquiry, text: str) -> list[Citation]:
+    """Every citation of the text, in order, each excerpt once."""
+    if not CITATION.search(text or ""):
+        return []
+    names = {str(a.id): a.name for a in fieldwork.attributes_of(inquiry)}
+    result: dict[int, Citation] = {}
+    for match in CITATION.finditer(text or ""):
+        excerpt_id = int(match.group(1))
+        if excerpt_id in result:
+            continue
+        found = _lookup(inquiry, excerpt_id)
+        interview = _interview_of(found)
+        result[excerpt_id] = Citation(
+            excerpt_id,
+            _field(found, "text"),
+            interview,
+            pseudonym=_field(found, "pseudonym") or (interview.pseudonym if interview is not None else ""),
+            profile=_profile(interview, names) if interview is not None else "",
+            quotation=_field(found, "quotation"),
+            consent_status=_field(found, "consent_status"),
+        )
+    return list(result.values())
+
+
+def pseudonyms(inquiry) -> list[str]:
+    """Every pseudonym of the inquiry: never a warning in the pre-share check."""
+    from inquiry_hub.fieldwork.models import Interview
+
+    return list(db.session.scalars(select(Interview.pseudonym).where(Interview.inquiry_id == inquiry.id)))
+
+
+def _quotation(citation: Citation, for_team: bool) -> Markup:
+    if not citation.found:
+        return Markup('<span class="citation-missing">{}</span>').format(_("[Quotation not available]"))
+    if not for_team and not citation.allowed:
+        return Markup('<span class="citation-withheld">{}</span>').format(_("[Quotation not shown]"))
+    who = citation.pseudonym
+    caption = escape(who) + (Markup(" · ") + escape(citation.profile) if citation.profile else "")
+    if for_team and citation.interview is not None:
+        link = path_for(
+            "fieldwork.interview",
+            inquiry_id=citation.interview.inquiry_id,
+            interview_id=citation.interview.id,
+        )
+        caption = Markup('<a href="{}">{}</a>').format(link, caption)
+    return Markup('<q class="citation">{}</q> <cite>— {}</cite>').format(citation.text, caption)
+
+
+def render(inquiry, text: str, for_team: bool) -> Markup:
+    """The Markdown of a version as safe HTML, citations replaced by quotations (or placeholders)."""
+    by_id = {c.excerpt_id: c for c in citations_in(inquiry, text)}
+    html = str(markdown.render(CITATION.sub(lambda m: _TOKEN.format(m.group(1)), text or "")))
+
+    def replace(match):
+        citation = by_id.get(int(match.group(1)))
+        return str(_quotation(citation, for_team)) if citation is not None else match.group(0)
+
+    return Markup(_TOKEN_RE.sub(replace, html))

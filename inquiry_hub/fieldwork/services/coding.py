@@ -1,0 +1,656 @@
+"""Collective coding: codebook, excerpts and their re-anchoring, blind mode, memos, retrieval, matrices."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, or_, select
+
+from inquiry_hub.activity import services as activity
+from inquiry_hub.extensions import db
+from inquiry_hub.fieldwork import refi
+from inquiry_hub.fieldwork.models import (
+    BlindCoding,
+    Code,
+    Excerpt,
+    Interview,
+    Memo,
+    Note,
+    ProfileAttribute,
+    excerpt_codes,
+)
+from inquiry_hub.governance import engine
+from inquiry_hub.governance.engine import ActionFailed, collective_action
+
+
+class CodingError(ValueError):
+    """A coding request that cannot be carried out; the message is shown to users."""
+
+
+# --- citations (used by the deliverables room) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Citation:
+    excerpt: Excerpt
+    text: str
+    #: Interview pseudonym, or "" for free field notes.
+    pseudonym: str
+    #: Consent quotation term ("named", "anonymised", "forbidden"), or None without an interview.
+    quotation: str | None
+    consent_status: str | None
+    note_title: str
+    interview: Interview | None = None
+
+
+def excerpt_for_citation(inquiry, excerpt_id: int) -> Citation | None:
+    """An excerpt of the inquiry with its interview's pseudonym and consent terms, or None."""
+    excerpt = db.session.scalar(
+        select(Excerpt)
+        .where(Excerpt.id == excerpt_id, Excerpt.inquiry_id == inquiry.id)
+        .options(db.joinedload(Excerpt.note).joinedload(Note.interview).joinedload(Interview.consent))
+    )
+    if excerpt is None:
+        return None
+    interview = excerpt.note.interview
+    if interview is not None and interview.withdrawn:
+        return None
+    consent = interview.consent if interview is not None else None
+    return Citation(
+        excerpt=excerpt,
+        text=excerpt.text,
+        pseudonym=interview.pseudonym if interview is not None else "",
+        quotation=(consent.quotation if consent else "anonymised") if interview is not None else None,
+        consent_status=consent.status if consent else None,
+        note_title=excerpt.note.title,
+        interview=interview,
+    )
+
+
+# --- codebook ---------------------------------------------------------------------------
+
+
+def codes_of(inquiry) -> list[Code]:
+    """Every code of the inquiry, in tree order (parents before their children)."""
+    codes = list(
+        db.session.scalars(
+            select(Code).where(Code.inquiry_id == inquiry.id).order_by(Code.position, func.lower(Code.name))
+        )
+    )
+    return [code for code, _depth in tree(codes)]
+
+
+def tree(codes: list[Code]) -> list[tuple[Code, int]]:
+    """Codes with their depth, each parent followed by its children."""
+    ids = {c.id for c in codes}
+    children = defaultdict(list)
+    for code in codes:
+        children[code.parent_id if code.parent_id in ids else None].append(code)
+    result: list[tuple[Code, int]] = []
+
+    def walk(parent_id, depth):
+        for code in children[parent_id]:
+            result.append((code, depth))
+            walk(code.id, depth + 1)
+
+    walk(None, 0)
+    return result
+
+
+def usage(inquiry) -> dict[int, int]:
+    """code id → number of excerpts tagged with it."""
+    rows = db.session.execute(
+        select(excerpt_codes.c.code_id, func.count())
+        .join(Code, Code.id == excerpt_codes.c.code_id)
+        .where(Code.inquiry_id == inquiry.id)
+        .group_by(excerpt_codes.c.code_id)
+    )
+    return dict(rows.all())
+
+
+def _descendants(code: Code) -> set[int]:
+    codes = db.session.scalars(select(Code).where(Code.inquiry_id == code.inquiry_id)).all()
+    found, frontier = set(), {code.id}
+    while frontier:
+        frontier = {c.id for c in codes if c.parent_id in frontier} - found
+        found |= frontier
+    return found
+
+
+def _check_parent(code: Code | None, parent: Code | None, inquiry) -> None:
+    if parent is None:
+        return
+    if parent.inquiry_id != inquiry.id:
+        raise CodingError(_l("That code is not in this inquiry."))
+    if code is not None and (parent.id == code.id or parent.id in _descendants(code)):
+        raise CodingError(_l("A code cannot be moved under itself."))
+
+
+def create_code(
+    inquiry, actor, *, name: str, colour="#ffd966", description="", example="", parent=None
+) -> Code:
+    """A new code of the codebook, logged."""
+    name = (name or "").strip()
+    if not name:
+        raise CodingError(_l("A code needs a name."))
+    _check_parent(None, parent, inquiry)
+    code = Code(
+        inquiry_id=inquiry.id,
+        parent_id=parent.id if parent is not None else None,
+        name=name[:120],
+        colour=colour or "#ffd966",
+        description=description or "",
+        example=example or "",
+        author_id=actor.id if actor is not None else None,
+    )
+    db.session.add(code)
+    db.session.flush()
+    activity.record(inquiry, actor, "fieldwork.code_created", code, summary=code.name)
+    return code
+
+
+def update_code(code: Code, actor, *, name: str, colour: str, description: str, example: str, parent) -> Code:
+    """Rename, recolour, redefine or move a code in the tree; logged."""
+    name = (name or "").strip()
+    if not name:
+        raise CodingError(_l("A code needs a name."))
+    _check_parent(code, parent, code.inquiry)
+    moved = (parent.id if parent else None) != code.parent_id
+    renamed = name != code.name
+    code.name, code.colour, code.description, code.example = name[:120], colour, description, example
+    code.parent_id = parent.id if parent is not None else None
+    db.session.flush()
+    verb = "fieldwork.code_moved" if moved and not renamed else "fieldwork.code_edited"
+    activity.record(code.inquiry, actor, verb, code, summary=code.name)
+    return code
+
+
+def used_by_others(code: Code, actor) -> bool:
+    """Whether someone other than ``actor`` tagged an excerpt with this code."""
+    query = (
+        select(func.count())
+        .select_from(excerpt_codes.join(Excerpt, Excerpt.id == excerpt_codes.c.excerpt_id))
+        .where(
+            excerpt_codes.c.code_id == code.id, or_(Excerpt.coder_id != actor.id, Excerpt.coder_id.is_(None))
+        )
+    )
+    return bool(db.session.scalar(query))
+
+
+def _merge(source: Code, target: Code) -> int:
+    """Move excerpts, children and memos of ``source`` to ``target``; delete ``source``."""
+    moved = 0
+    excerpts = db.session.scalars(
+        select(Excerpt).join(excerpt_codes).where(excerpt_codes.c.code_id == source.id)
+    ).all()
+    for excerpt in excerpts:
+        excerpt.codes = [c for c in excerpt.codes if c.id != source.id]
+        if target not in excerpt.codes:
+            excerpt.codes.append(target)
+        moved += 1
+    for child in db.session.scalars(select(Code).where(Code.parent_id == source.id)):
+        child.parent_id = target.id if child.id != target.id else source.parent_id
+    db.session.execute(db.update(Memo).where(Memo.code_id == source.id).values(code_id=target.id))
+    db.session.flush()
+    db.session.delete(source)
+    db.session.flush()
+    return moved
+
+
+def _delete(code: Code) -> None:
+    """Delete a code: untag its excerpts and drop those left without any code."""
+    excerpt_ids = db.session.scalars(
+        select(excerpt_codes.c.excerpt_id).where(excerpt_codes.c.code_id == code.id)
+    ).all()
+    for child in db.session.scalars(select(Code).where(Code.parent_id == code.id)):
+        child.parent_id = code.parent_id
+    db.session.execute(delete(excerpt_codes).where(excerpt_codes.c.code_id == code.id))
+    db.session.delete(code)
+    db.session.flush()
+    still_coded = select(excerpt_codes.c.excerpt_id)
+    if excerpt_ids:
+        db.session.execute(delete(Excerpt).where(Excerpt.id.in_(excerpt_ids), Excerpt.id.not_in(still_coded)))
+    db.session.expire_all()
+
+
+def _code_of(inquiry, code_id) -> Code:
+    code = db.session.scalar(select(Code).where(Code.id == int(code_id), Code.inquiry_id == inquiry.id))
+    if code is None:
+        raise ActionFailed(_l("That code no longer exists."))
+    return code
+
+
+def _validate_merge(inquiry, payload: dict) -> None:
+    source, target = _code_of(inquiry, payload["source"]), _code_of(inquiry, payload["target"])
+    if source.id == target.id:
+        raise ActionFailed(_l("Choose two different codes."))
+
+
+@collective_action(
+    "fieldwork.merge_codes",
+    describe=lambda p: _l("Merge the code “%(source)s” into “%(target)s”", **p["names"]),
+    validate=_validate_merge,
+)
+def merge_action(inquiry, payload: dict, actor) -> None:
+    """Merge one code into another: its excerpts follow."""
+    source, target = _code_of(inquiry, payload["source"]), _code_of(inquiry, payload["target"])
+    summary = f"{source.name} → {target.name}"
+    _merge(source, target)
+    activity.record(inquiry, actor, "fieldwork.codes_merged", target, summary=summary)
+
+
+@collective_action(
+    "fieldwork.delete_code",
+    describe=lambda p: _l("Delete the code “%(name)s”", name=p["name"]),
+    validate=lambda inquiry, p: _code_of(inquiry, p["id"]) and None,
+)
+def delete_code_action(inquiry, payload: dict, actor) -> None:
+    """Delete a code; excerpts left without a code go with it."""
+    code = _code_of(inquiry, payload["id"])
+    name = code.name
+    _delete(code)
+    activity.record(inquiry, actor, "fieldwork.code_deleted", summary=name)
+
+
+def merge_codes(source: Code, target: Code, actor):
+    """Merge now, or propose it to the team when others used the code; the Proposal or None."""
+    payload = {
+        "source": source.id,
+        "target": target.id,
+        "names": {"source": source.name, "target": target.name},
+    }
+    if used_by_others(source, actor) or used_by_others(target, actor):
+        return engine.start(source.inquiry, actor, "fieldwork.merge_codes", payload)
+    _validate_merge(source.inquiry, payload)
+    merge_action(source.inquiry, payload, actor)
+    return None
+
+
+def delete_code(code: Code, actor):
+    """Delete now, or propose it to the team when others used the code; the Proposal or None."""
+    payload = {"id": code.id, "name": code.name}
+    if used_by_others(code, actor):
+        return engine.start(code.inquiry, actor, "fieldwork.delete_code", payload)
+    delete_code_action(code.inquiry, payload, actor)
+    return None
+
+
+# --- excerpts ---------------------------------------------------------------------------
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def paragraphs(body: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the non-blank paragraphs of a text."""
+    spans, start = [], 0
+    for match in _PARAGRAPH_BREAK.finditer(body):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(body)))
+    result = []
+    for a, b in spans:
+        chunk = body[a:b]
+        if chunk.strip():
+            lead = len(chunk) - len(chunk.lstrip())
+            result.append((a + lead, a + len(chunk.rstrip())))
+    return result
+
+
+def _codes_by_id(inquiry, code_ids) -> list[Code]:
+    ids = {int(i) for i in code_ids}
+    if not ids:
+        raise CodingError(_l("Choose at least one code."))
+    codes = list(db.session.scalars(select(Code).where(Code.id.in_(ids), Code.inquiry_id == inquiry.id)))
+    if len(codes) != len(ids):
+        raise CodingError(_l("That code is not in this inquiry."))
+    return codes
+
+
+def is_blind(note: Note, user) -> bool:
+    """Whether ``user`` codes this note blind."""
+    return bool(
+        db.session.scalar(
+            select(func.count()).where(BlindCoding.note_id == note.id, BlindCoding.user_id == user.id)
+        )
+    )
+
+
+def set_blind(note: Note, user, on: bool) -> None:
+    """Enter or leave blind mode on a note."""
+    row = db.session.scalar(
+        select(BlindCoding).where(BlindCoding.note_id == note.id, BlindCoding.user_id == user.id)
+    )
+    if on and row is None:
+        db.session.add(BlindCoding(inquiry_id=note.inquiry_id, note_id=note.id, user_id=user.id))
+    elif not on and row is not None:
+        db.session.delete(row)
+    db.session.flush()
+
+
+def code_span(note: Note, actor, start: int, end: int, code_ids) -> Excerpt:
+    """Tag the span [start, end) of a note with codes."""
+    if not (0 <= start < end <= len(note.body)):
+        raise CodingError(_l("The selected passage is outside the note."))
+    codes = _codes_by_id(note.inquiry, code_ids)
+    excerpt = Excerpt(
+        inquiry_id=note.inquiry_id,
+        note_id=note.id,
+        start=start,
+        end=end,
+        text=note.body[start:end],
+        coder_id=actor.id,
+        blind=is_blind(note, actor),
+        codes=codes,
+    )
+    db.session.add(excerpt)
+    db.session.flush()
+    names = ", ".join(c.name for c in codes)
+    activity.record(note.inquiry, actor, "fieldwork.excerpt_coded", excerpt, summary=names)
+    return excerpt
+
+
+def code_paragraph(note: Note, actor, number: int, code_ids) -> Excerpt:
+    """Tag a whole paragraph (numbered from 1) with codes: the form that needs no JavaScript."""
+    spans = paragraphs(note.body)
+    if not 1 <= number <= len(spans):
+        raise CodingError(_l("There is no such paragraph in the note."))
+    return code_span(note, actor, *spans[number - 1], code_ids)
+
+
+def delete_excerpt(excerpt: Excerpt, actor) -> None:
+    """Remove an excerpt (the coded text stays in the note)."""
+    activity.record(excerpt.inquiry, actor, "fieldwork.excerpt_deleted", summary=excerpt.note.title)
+    db.session.delete(excerpt)
+    db.session.flush()
+
+
+def reanchor(note: Note, old_body: str) -> int:
+    """After an edit, find each excerpt's quote again nearest its old offset; mark stale the lost ones."""
+    stale = 0
+    for excerpt in db.session.scalars(select(Excerpt).where(Excerpt.note_id == note.id)):
+        if note.body[excerpt.start : excerpt.end] == excerpt.text:
+            continue
+        found = [m.start() for m in re.finditer(re.escape(excerpt.text), note.body)] if excerpt.text else []
+        if found:
+            start = min(found, key=lambda i: abs(i - excerpt.start))
+            excerpt.start, excerpt.end, excerpt.stale = start, start + len(excerpt.text), False
+        else:
+            excerpt.stale = True
+            stale += 1
+    db.session.flush()
+    return stale
+
+
+def excerpts_of_note(note: Note, viewer) -> list[Excerpt]:
+    """The note's excerpts that ``viewer`` may see: only their own while they code it blind."""
+    query = (
+        select(Excerpt)
+        .where(Excerpt.note_id == note.id)
+        .options(db.selectinload(Excerpt.codes), db.joinedload(Excerpt.coder))
+        .order_by(Excerpt.start, Excerpt.id)
+    )
+    if is_blind(note, viewer):
+        query = query.where(Excerpt.coder_id == viewer.id)
+    return list(db.session.scalars(query))
+
+
+def blind_note_ids(viewer) -> set[int]:
+    """Notes ``viewer`` codes blind."""
+    return set(db.session.scalars(select(BlindCoding.note_id).where(BlindCoding.user_id == viewer.id)))
+
+
+def hide_blind(excerpts: list[Excerpt], viewer) -> list[Excerpt]:
+    """Drop others' excerpts on the notes ``viewer`` codes blind."""
+    blind_notes = blind_note_ids(viewer)
+    return [e for e in excerpts if e.note_id not in blind_notes or e.coder_id == viewer.id]
+
+
+def _with_context(query):
+    return query.options(
+        db.selectinload(Excerpt.codes),
+        db.joinedload(Excerpt.coder),
+        db.joinedload(Excerpt.note).joinedload(Note.interview),
+    ).order_by(Excerpt.note_id, Excerpt.start, Excerpt.id)
+
+
+def excerpts_for(
+    inquiry, code: Code, attribute_id: int | None = None, value: str | None = None
+) -> list[Excerpt]:
+    """Excerpts tagged with a code, optionally for interviews with a profile attribute value."""
+    query = (
+        select(Excerpt)
+        .join(excerpt_codes)
+        .where(excerpt_codes.c.code_id == code.id, Excerpt.inquiry_id == inquiry.id)
+    )
+    excerpts = list(db.session.scalars(_with_context(query)))
+    if attribute_id is not None:
+        excerpts = [e for e in excerpts if profile_value(e, attribute_id) == value]
+    return excerpts
+
+
+def profile_value(excerpt: Excerpt, attribute_id: int) -> str | None:
+    """The excerpt's interview's value for a profile attribute, if any."""
+    interview = excerpt.note.interview
+    return (interview.profile or {}).get(str(attribute_id)) if interview is not None else None
+
+
+def _overlap(a: Excerpt, b: Excerpt) -> bool:
+    """Whether two excerpts share characters of the same note."""
+    return a.note_id == b.note_id and a.start < b.end and b.start < a.end
+
+
+def retrieve(
+    inquiry, code_a: Code, code_b: Code | None = None, attribute_id=None, value=None
+) -> list[Excerpt]:
+    """Excerpts of code A that also carry code B or overlap an excerpt of code B; optionally by profile."""
+    excerpts = excerpts_for(inquiry, code_a, attribute_id, value)
+    if code_b is None:
+        return excerpts
+    others = excerpts_for(inquiry, code_b)
+    by_note = defaultdict(list)
+    for other in others:
+        by_note[other.note_id].append(other)
+    return [e for e in excerpts if any(_overlap(e, o) for o in by_note[e.note_id])]
+
+
+# --- memos ------------------------------------------------------------------------------
+
+
+def create_memo(inquiry, actor, *, title: str, body: str, code=None, excerpt=None) -> Memo:
+    """An analytic memo on a code, an excerpt or the inquiry."""
+    title = (title or "").strip()
+    if not title:
+        raise CodingError(_l("A memo needs a title."))
+    memo = Memo(
+        inquiry_id=inquiry.id,
+        code_id=code.id if code is not None else None,
+        excerpt_id=excerpt.id if excerpt is not None else None,
+        title=title[:200],
+        body=body or "",
+        author_id=actor.id,
+    )
+    db.session.add(memo)
+    db.session.flush()
+    activity.record(inquiry, actor, "fieldwork.memo_written", memo, summary=memo.title)
+    return memo
+
+
+def memos_of(inquiry, query: str = "", code=None, excerpt=None) -> list[Memo]:
+    """Memos of the inquiry, newest first; ``query`` searches titles and bodies."""
+    stmt = (
+        select(Memo)
+        .where(Memo.inquiry_id == inquiry.id)
+        .options(db.joinedload(Memo.author), db.joinedload(Memo.code), db.joinedload(Memo.excerpt))
+        .order_by(Memo.created_at.desc(), Memo.id.desc())
+    )
+    if code is not None:
+        stmt = stmt.where(Memo.code_id == code.id)
+    if excerpt is not None:
+        stmt = stmt.where(Memo.excerpt_id == excerpt.id)
+    if query.strip():
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Memo.title).like(like), func.lower(Memo.body).like(like)))
+    return list(db.session.scalars(stmt))
+
+
+# --- matrices ---------------------------------------------------------------------------
+
+
+def _all_excerpts(inquiry) -> list[Excerpt]:
+    return list(db.session.scalars(_with_context(select(Excerpt).where(Excerpt.inquiry_id == inquiry.id))))
+
+
+def attribute_matrix(inquiry, attribute: ProfileAttribute) -> dict[tuple[int, str], int]:
+    """(code id, attribute value) → number of excerpts with that code from interviews with that value."""
+    counts: Counter = Counter()
+    for excerpt in _all_excerpts(inquiry):
+        value = profile_value(excerpt, attribute.id)
+        if value:
+            for code in excerpt.codes:
+                counts[(code.id, value)] += 1
+    return dict(counts)
+
+
+def cooccurrence(inquiry) -> dict[tuple[int, int], int]:
+    """(code id, code id), lower id first → pairs of overlapping excerpts (or one excerpt) carrying both."""
+    counts: Counter = Counter()
+    by_note = defaultdict(list)
+    for excerpt in _all_excerpts(inquiry):
+        by_note[excerpt.note_id].append(excerpt)
+    for excerpts in by_note.values():
+        pairs = [(e, e) for e in excerpts] + [(a, b) for a, b in combinations(excerpts, 2) if _overlap(a, b)]
+        for a, b in pairs:
+            found = {tuple(sorted((x.id, y.id))) for x in a.codes for y in b.codes if x.id != y.id}
+            for key in found:
+                counts[key] += 1
+    return dict(counts)
+
+
+def interview_month(excerpt: Excerpt) -> str:
+    """ "YYYY-MM" of the interview (conducted, else planned), else of the note."""
+    interview = excerpt.note.interview
+    day = (interview.conducted_on or interview.planned_on) if interview is not None else None
+    return (day or excerpt.note.written_on).strftime("%Y-%m")
+
+
+def codes_over_time(inquiry) -> dict[tuple[int, str], int]:
+    """(code id, "YYYY-MM") → number of excerpts with that code from that month."""
+    counts: Counter = Counter()
+    for excerpt in _all_excerpts(inquiry):
+        month = interview_month(excerpt)
+        for code in excerpt.codes:
+            counts[(code.id, month)] += 1
+    return dict(counts)
+
+
+def coders_of(inquiry) -> list:
+    """Members who coded at least one excerpt."""
+    from inquiry_hub.accounts.models import User
+
+    ids = select(Excerpt.coder_id).where(Excerpt.inquiry_id == inquiry.id).distinct()
+    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
+
+
+# --- exchange ---------------------------------------------------------------------------
+
+
+def export_qdc(inquiry) -> bytes:
+    """The codebook as a REFI-QDA ``.qdc`` document."""
+    codes = list(
+        db.session.scalars(
+            select(Code).where(Code.inquiry_id == inquiry.id).order_by(Code.position, Code.name)
+        )
+    )
+    return refi.export_codebook(tree(codes))
+
+
+def import_qdc(inquiry, actor, data: bytes) -> int:
+    """Add the codes of a ``.qdc`` file to the codebook; raises RefiError and adds nothing when malformed."""
+    specs = refi.parse_codebook(data)
+    taken = set(db.session.scalars(select(Code.guid).where(Code.inquiry_id == inquiry.id)))
+    count = 0
+
+    def add(spec: refi.CodeSpec, parent: Code | None) -> None:
+        nonlocal count
+        description, _sep, example = spec.description.partition("\n\nExample: ")
+        code = Code(
+            inquiry_id=inquiry.id,
+            parent_id=parent.id if parent is not None else None,
+            guid=spec.guid if spec.guid not in taken else refi.new_guid(),
+            name=spec.name,
+            colour=spec.colour,
+            description=description,
+            example=example,
+            position=count,
+            author_id=actor.id,
+        )
+        db.session.add(code)
+        db.session.flush()
+        count += 1
+        for child in spec.children:
+            add(child, code)
+
+    for spec in specs:
+        add(spec, None)
+    activity.record(inquiry, actor, "fieldwork.codebook_imported", summary=str(count))
+    return count
+
+
+def excerpt_rows(inquiry, code: Code) -> list[dict]:
+    """The excerpts of a code as rows for CSV and Markdown: pseudonyms only, never vault data."""
+    from inquiry_hub.fieldwork.services.interviews import attributes_of
+
+    attributes = attributes_of(inquiry)
+    rows = []
+    for e in excerpts_for(inquiry, code):
+        interview = e.note.interview
+        profile = "; ".join(
+            f"{a.name}: {(interview.profile or {}).get(str(a.id))}"
+            for a in attributes
+            if interview is not None and (interview.profile or {}).get(str(a.id))
+        )
+        rows.append(
+            {
+                "excerpt": e.id,
+                "code": code.name,
+                "interview": interview.pseudonym if interview is not None else "",
+                "profile": profile,
+                "note": e.note.title,
+                "coder": e.coder.name if e.coder else "",
+                "text": e.text,
+            }
+        )
+    return rows
+
+
+def excerpts_csv(inquiry, code: Code) -> str:
+    """Excerpts of a code as CSV."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=["excerpt", "code", "interview", "profile", "note", "coder", "text"]
+    )
+    writer.writeheader()
+    for row in excerpt_rows(inquiry, code):
+        # A leading "=" would run as a formula in a spreadsheet.
+        writer.writerow(
+            {k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()}
+        )
+    return buffer.getvalue()
+
+
+def excerpts_markdown(inquiry, code: Code) -> str:
+    """Excerpts of a code as a Markdown document to write with."""
+    lines = [f"# {code.name}", ""]
+    if code.description:
+        lines += [code.description, ""]
+    for row in excerpt_rows(inquiry, code):
+        quote = "\n".join(f"> {line}" for line in row["text"].splitlines() or [""])
+        source = " · ".join(part for part in (row["interview"], row["profile"], row["note"]) if part)
+        lines += [quote, "", f"— {source} [[excerpt:{row['excerpt']}]]", ""]
+    return "\n".join(lines)

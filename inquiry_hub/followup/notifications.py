@@ -1,0 +1,239 @@
+"""Notification settings, email now or in a daily digest, and the reminders run-due sends."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from inquiry_hub.activity import services as activity
+from inquiry_hub.activity.models import Notification
+from inquiry_hub.db import utcnow
+from inquiry_hub.extensions import db
+from inquiry_hub.followup.models import (
+    EMAIL_CHOICES,
+    EMAIL_DIGEST,
+    EMAIL_IMMEDIATE,
+    EMAIL_NEVER,
+    DigestState,
+    DueReminder,
+    NotificationPreference,
+)
+
+#: Hook names for the deliverables room: call ``notify_review_requested`` and
+#: ``notify_review_answered`` (or notify with these kinds) when a review is asked or given.
+REVIEW_REQUESTED, REVIEW_ANSWERED = "review.requested", "review.answered"
+#: Where a person chooses what reaches them by email (linked from every digest).
+SETTINGS_PATH = "/me/notifications"
+
+activity.register_notifications(
+    {
+        "task.due_soon": _l("Due on %(due)s: %(title)s"),
+        REVIEW_REQUESTED: _l("Your review is requested: %(title)s"),
+        REVIEW_ANSWERED: _l("%(actor)s reviewed %(title)s"),
+    }
+)
+
+
+#: What each kind is about, for the settings page; a kind without a label shows its name.
+KIND_LABELS = {
+    "task.assigned": _l("A task is assigned to me"),
+    "task.mentioned": _l("Someone mentions me"),
+    "task.due_soon": _l("A task of mine is due soon"),
+    "proposal.opened": _l("A proposal is opened"),
+    "proposal.reminder": _l("A proposal closes soon and awaits my position"),
+    "proposal.blocked": _l("Someone blocks a proposal"),
+    "proposal.passed": _l("A proposal passed"),
+    "proposal.rejected": _l("A proposal was rejected"),
+    "member.added": _l("I am added to an inquiry"),
+    REVIEW_REQUESTED: _l("My review is requested"),
+    REVIEW_ANSWERED: _l("A review is answered"),
+    "deliverable.shared": _l("A deliverable is shared with me"),
+    "deliverable.reviewed": _l("Feedback on a deliverable"),
+    "deliverable.approved": _l("A deliverable is approved"),
+    "privacy.purge_soon": _l("Identity keys will soon be deleted"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """A readable name of a notification kind."""
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def kinds() -> list[str]:
+    """Every notification kind the rooms registered, in a stable order."""
+    return sorted(activity.NOTIFICATIONS)
+
+
+def preferences(user) -> dict[str, str]:
+    """kind → email choice for every kind (in the app only when never set)."""
+    rows = db.session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    chosen = {row.kind: row.email for row in rows}
+    return {kind: chosen.get(kind, EMAIL_NEVER) for kind in kinds()}
+
+
+def save_preferences(user, choices: dict[str, str]) -> None:
+    """Store the person's choices; unknown kinds and values are ignored."""
+    rows = {
+        row.kind: row
+        for row in db.session.scalars(
+            select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+        )
+    }
+    for kind in kinds():
+        value = choices.get(kind, EMAIL_NEVER)
+        if value not in EMAIL_CHOICES:
+            continue
+        if kind in rows:
+            rows[kind].email = value
+        elif value != EMAIL_NEVER:
+            db.session.add(NotificationPreference(user_id=user.id, kind=kind, email=value))
+    db.session.flush()
+
+
+def notify_review_requested(users, inquiry, title: str, url: str) -> None:
+    """Hook for the deliverables room: a review of ``title`` is asked of ``users``."""
+    activity.notify(users, REVIEW_REQUESTED, inquiry, url=url, title=title)
+
+
+def notify_review_answered(users, inquiry, actor, title: str, url: str) -> None:
+    """Hook for the deliverables room: ``actor`` reviewed ``title``."""
+    activity.notify(users, REVIEW_ANSWERED, inquiry, url=url, actor=actor.name, title=title)
+
+
+# --- email at once: every new notification whose kind the person asked by email -----------
+
+
+@event.listens_for(Session, "before_flush")
+def _email_immediately(session, flush_context, instances):
+    new = [n for n in session.new if isinstance(n, Notification)]
+    if not new:
+        return
+    with session.no_autoflush:
+        wanted = set(
+            session.execute(
+                select(NotificationPreference.user_id, NotificationPreference.kind).where(
+                    NotificationPreference.user_id.in_({n.user_id for n in new}),
+                    NotificationPreference.email == EMAIL_IMMEDIATE,
+                )
+            ).all()
+        )
+        for notification in new:
+            if (notification.user_id, notification.kind) in wanted:
+                _email_one(notification)
+
+
+def _link(url: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url if url.startswith("/") else url
+
+
+def _email_one(notification: Notification) -> None:
+    from inquiry_hub.accounts.models import User
+
+    user = db.session.get(User, notification.user_id)
+    with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
+        text = activity.describe_notification(notification)
+    activity.email_user(user, "notification", text, text=text, link=_link(notification.url))
+
+
+# --- run-due: reminders and digests ---------------------------------------------------------
+
+
+def notify_due_soon(today: date) -> int:
+    """Notify assignees of open tasks due in DUE_REMINDER_DAYS days (1: the day before), once."""
+    from inquiry_hub.tasks.models import DONE, Task, TaskAssignee, TaskColumn
+
+    due = today + timedelta(days=current_app.config.get("DUE_REMINDER_DAYS", 1))
+    rows = db.session.execute(
+        select(Task, TaskAssignee.user_id)
+        .join(TaskColumn, TaskColumn.id == Task.column_id)
+        .join(TaskAssignee, TaskAssignee.task_id == Task.id)
+        .where(Task.due_on == due, TaskColumn.kind.is_distinct_from(DONE))
+        .where(
+            ~select(DueReminder.id)
+            .where(
+                DueReminder.task_id == Task.id,
+                DueReminder.user_id == TaskAssignee.user_id,
+                DueReminder.due_on == due,
+            )
+            .exists()
+        )
+        .options(db.joinedload(Task.inquiry))
+    ).all()
+    from inquiry_hub.accounts.models import User
+
+    for task, user_id in rows:
+        db.session.add(DueReminder(task_id=task.id, user_id=user_id, due_on=due))
+        url = f"/inquiries/{task.inquiry_id}/tasks/{task.id}"
+        activity.notify(
+            [db.session.get(User, user_id)],
+            "task.due_soon",
+            task.inquiry,
+            url=url,
+            title=task.title,
+            due=due.isoformat(),
+        )
+    db.session.flush()
+    return len(rows)
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """One email per person who chose digests and has news since the last one, grouped by inquiry."""
+    from inquiry_hub.accounts.models import User
+
+    now = now or utcnow()
+    digest_kinds: dict[int, set[str]] = defaultdict(set)
+    for user_id, kind in db.session.execute(
+        select(NotificationPreference.user_id, NotificationPreference.kind).where(
+            NotificationPreference.email == EMAIL_DIGEST
+        )
+    ):
+        digest_kinds[user_id].add(kind)
+    if not digest_kinds:
+        return 0
+    states = {
+        s.user_id: s
+        for s in db.session.scalars(select(DigestState).where(DigestState.user_id.in_(digest_kinds)))
+    }
+    sent = 0
+    for user_id, wanted in digest_kinds.items():
+        state = states.get(user_id)
+        if state is not None and state.last_sent_at.date() >= now.date():
+            continue  # one digest a day
+        since = state.last_sent_at if state is not None else now - timedelta(days=1)
+        items = db.session.scalars(
+            select(Notification)
+            .where(
+                Notification.user_id == user_id,
+                Notification.kind.in_(wanted),
+                Notification.created_at > since,
+                Notification.created_at <= now,
+            )
+            .options(db.joinedload(Notification.inquiry))
+            .order_by(Notification.created_at)
+        ).all()
+        if state is None:
+            state = DigestState(user_id=user_id, last_sent_at=now)
+            db.session.add(state)
+        state.last_sent_at = now
+        if items:
+            _email_digest(db.session.get(User, user_id), items)
+            sent += 1
+    db.session.flush()
+    return sent
+
+
+def _email_digest(user, items) -> None:
+    """Compose the digest in the person's language, one section per inquiry."""
+    groups: dict[str, list] = defaultdict(list)
+    with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
+        for item in items:
+            title = item.inquiry.title if item.inquiry is not None else ""
+            groups[title].append((activity.describe_notification(item), _link(item.url)))
+        subject = _l("Your daily summary (%(num)d)", num=len(items))
+        activity.email_user(user, "digest", str(subject), groups=dict(groups), settings=_link(SETTINGS_PATH))

@@ -1,0 +1,394 @@
+"""Figures of the tutor's view, the partner's portal and "my work", in a fixed number of queries.
+
+Every figure across inquiries comes from one GROUP BY query over all inquiry ids, never
+from a loop of queries per inquiry, so a page's query count does not grow with its rows.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, exists, func, select
+
+from inquiry_hub import policy
+from inquiry_hub.activity.models import Activity
+from inquiry_hub.extensions import db
+from inquiry_hub.fieldwork.models import Interview, SamplingTarget
+from inquiry_hub.governance.models import Meeting, Position, Proposal, ProposalStatus
+from inquiry_hub.governance.models.meetings import MeetingKind
+from inquiry_hub.governance.models.proposals import Stance
+from inquiry_hub.inquiries.models import Inquiry
+from inquiry_hub.tasks.models import DONE, Task, TaskAssignee, TaskColumn
+
+#: Interview statuses that mean the interview took place.
+CONDUCTED = ("conducted", "transcribed", "coded")
+
+
+@dataclass
+class TeamFigures:
+    """One row of the tutor's view: the team's figures, never a person's."""
+
+    inquiry: Inquiry
+    phase: object = None
+    phase_percent: int | None = None
+    calendar_percent: int = 0
+    tasks_done: int = 0
+    tasks_open: int = 0
+    tasks_overdue: int = 0
+    interviews_planned: int = 0
+    interviews_conducted: int = 0
+    interviews_coded: int = 0
+    interviews_target: int = 0
+    deliverables: list = field(default_factory=list)
+    last_activity: datetime | None = None
+    days_since_activity: int | None = None
+    open_proposals: int = 0
+    blocks: int = 0
+
+
+def percent(start: date, end: date, today: date) -> int:
+    """How far ``today`` is into [start, end], 0 to 100."""
+    total = (end - start).days
+    if total <= 0:
+        return 100 if today >= end else 0
+    return max(0, min(100, round(100 * (today - start).days / total)))
+
+
+def tutored_inquiries(user) -> list[Inquiry]:
+    """Inquiries the user follows as tutor, with their phases, in one query."""
+    ids = policy.inquiry_ids_of(user)
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Inquiry)
+        .where(Inquiry.id.in_(ids))
+        .options(db.selectinload(Inquiry.phases), db.joinedload(Inquiry.organisation))
+        .order_by(Inquiry.title)
+    ).all()
+    return [i for i in rows if policy.can(user, "followup.tutor_view", i)]
+
+
+def _task_counts(ids, today):
+    done = TaskColumn.kind == DONE
+    return db.session.execute(
+        select(
+            Task.inquiry_id,
+            func.sum(case((done, 1), else_=0)),
+            func.sum(case((done, 0), else_=1)),
+            func.sum(case((and_(~done, Task.due_on < today), 1), else_=0)),
+        )
+        .join(TaskColumn, TaskColumn.id == Task.column_id)
+        .where(Task.inquiry_id.in_(ids))
+        .group_by(Task.inquiry_id)
+    ).all()
+
+
+def _interview_counts(ids):
+    return db.session.execute(
+        select(Interview.inquiry_id, Interview.status, func.count())
+        .where(Interview.inquiry_id.in_(ids), Interview.purged_at.is_(None))
+        .group_by(Interview.inquiry_id, Interview.status)
+    ).all()
+
+
+def _targets(ids) -> dict[int, int]:
+    """The sampling target of each inquiry: the largest total over its profile attributes."""
+    rows = db.session.execute(
+        select(SamplingTarget.inquiry_id, SamplingTarget.attribute_id, func.sum(SamplingTarget.target))
+        .where(SamplingTarget.inquiry_id.in_(ids))
+        .group_by(SamplingTarget.inquiry_id, SamplingTarget.attribute_id)
+    ).all()
+    targets: dict[int, int] = defaultdict(int)
+    for inquiry_id, _attribute, total in rows:
+        targets[inquiry_id] = max(targets[inquiry_id], int(total or 0))
+    return targets
+
+
+def _proposal_counts(ids):
+    blocked = exists().where(Position.proposal_id == Proposal.id, Position.stance == Stance.BLOCK)
+    return db.session.execute(
+        select(Proposal.inquiry_id, func.count(), func.sum(case((blocked, 1), else_=0)))
+        .where(Proposal.inquiry_id.in_(ids), Proposal.status == ProposalStatus.OPEN)
+        .group_by(Proposal.inquiry_id)
+    ).all()
+
+
+def _deliverables_hook():
+    """``statuses_for(inquiry_ids)`` of the deliverables room, once that room exists."""
+    try:
+        module = importlib.import_module("inquiry_hub.deliverables.services")
+    except ImportError:
+        return None
+    return getattr(module, "statuses_for", None)
+
+
+def deliverable_statuses(ids) -> dict[int, list]:
+    """inquiry id → its deliverables' (title, status), through the deliverables room if present."""
+    hook = _deliverables_hook()
+    return hook(ids) if hook is not None else {}
+
+
+def team_figures(inquiries: list[Inquiry], today: date, now: datetime) -> list[TeamFigures]:
+    """The tutor's view, one row per inquiry, in a fixed number of queries."""
+    rows = {i.id: TeamFigures(inquiry=i) for i in inquiries}
+    ids = list(rows)
+    if not ids:
+        return []
+    for inquiry in inquiries:
+        row = rows[inquiry.id]
+        row.phase = inquiry.current_phase(today)
+        row.calendar_percent = percent(inquiry.starts_on, inquiry.ends_on, today)
+        if row.phase is not None:
+            row.phase_percent = percent(row.phase.starts_on, row.phase.ends_on, today)
+    for inquiry_id, done, open_, overdue in _task_counts(ids, today):
+        rows[inquiry_id].tasks_done = int(done or 0)
+        rows[inquiry_id].tasks_open = int(open_ or 0)
+        rows[inquiry_id].tasks_overdue = int(overdue or 0)
+    for inquiry_id, status, n in _interview_counts(ids):
+        row = rows[inquiry_id]
+        if status == "planned":
+            row.interviews_planned += n
+        if status in CONDUCTED:
+            row.interviews_conducted += n
+        if status == "coded":
+            row.interviews_coded += n
+    for inquiry_id, target in _targets(ids).items():
+        rows[inquiry_id].interviews_target = target
+    for inquiry_id, last in db.session.execute(
+        select(Activity.inquiry_id, func.max(Activity.created_at))
+        .where(Activity.inquiry_id.in_(ids))
+        .group_by(Activity.inquiry_id)
+    ):
+        rows[inquiry_id].last_activity = last
+        rows[inquiry_id].days_since_activity = max(0, (now - last).days)
+    for inquiry_id, n, blocks in _proposal_counts(ids):
+        rows[inquiry_id].open_proposals = n
+        rows[inquiry_id].blocks = int(blocks or 0)
+    for inquiry_id, items in deliverable_statuses(ids).items():
+        rows[inquiry_id].deliverables = list(items)
+    return [rows[i.id] for i in inquiries]
+
+
+# --- drill-down: burn-up series -------------------------------------------------------------
+
+
+@dataclass
+class Series:
+    """A cumulative count per day, for a burn-up chart and its data table."""
+
+    label: str
+    points: list[tuple[date, int]]
+
+
+def _cumulative(days: list[date], start: date, end: date) -> list[tuple[date, int]]:
+    per_day: dict[date, int] = defaultdict(int)
+    for day in days:
+        per_day[max(start, min(day, end))] += 1
+    total, points, day = 0, [], start
+    while day <= end:
+        total += per_day.get(day, 0)
+        points.append((day, total))
+        day += timedelta(days=1)
+    return points
+
+
+def task_burnup(inquiry) -> tuple[list[date], list[date]]:
+    """Tasks created and done by day; a task's done day is its last update in a done column."""
+    rows = db.session.execute(
+        select(Task.created_at, Task.updated_at, TaskColumn.kind)
+        .join(TaskColumn, TaskColumn.id == Task.column_id)
+        .where(Task.inquiry_id == inquiry.id)
+    ).all()
+    created = [r[0].date() for r in rows]
+    done = [r[1].date() for r in rows if r[2] == DONE]
+    return created, done
+
+
+def interview_burnup(inquiry) -> tuple[list[date], list[date]]:
+    """Interview days: planned (the earliest date known of it) and conducted (the day it took place)."""
+    rows = db.session.execute(
+        select(Interview.created_at, Interview.planned_on, Interview.conducted_on, Interview.status).where(
+            Interview.inquiry_id == inquiry.id, Interview.purged_at.is_(None)
+        )
+    ).all()
+    planned = [min(d for d in (created.date(), on, done) if d is not None) for created, on, done, _ in rows]
+    conducted = [done or created.date() for created, _, done, status in rows if status in CONDUCTED]
+    return planned, conducted
+
+
+def burnup(inquiry, labels: tuple, days: tuple[list[date], list[date]], today: date) -> list[Series]:
+    """Two cumulative series from the inquiry's start to today (or its end)."""
+    start = inquiry.starts_on
+    end = max(min(today, inquiry.ends_on), start)
+    return [Series(str(label), _cumulative(d, start, end)) for label, d in zip(labels, days, strict=True)]
+
+
+# --- the partner's portal -------------------------------------------------------------------
+
+
+@dataclass
+class Portal:
+    inquiry: Inquiry
+    reviews: list
+    tasks: list
+    meetings: list
+
+
+def reviews_waiting(user, ids) -> list:
+    """Deliverables waiting for this person's review: the deliverables room's
+    ``waiting_for_review(user, inquiry_ids)`` once it exists, else nothing."""
+    try:
+        module = importlib.import_module("inquiry_hub.deliverables.services")
+    except ImportError:
+        return []
+    waiting = getattr(module, "waiting_for_review", None)
+    return list(waiting(user, ids)) if waiting is not None else []
+
+
+def partner_portal(inquiry, user) -> Portal:
+    """Only what the team shared: commission, timeline, reviews, shared tasks, joint meetings."""
+    tasks = db.session.scalars(
+        select(Task)
+        .where(Task.inquiry_id == inquiry.id, Task.shared_with_partner.is_(True))
+        .options(db.joinedload(Task.column), db.selectinload(Task.assignees))
+        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
+    ).all()
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.inquiry_id == inquiry.id, Meeting.kind == MeetingKind.JOINT)
+        .order_by(Meeting.held_at.desc())
+    ).all()
+    return Portal(
+        inquiry=inquiry,
+        reviews=reviews_waiting(user, [inquiry.id]),
+        tasks=[t for t in tasks if policy.can(user, "tasks.view", t)],
+        meetings=[m for m in meetings if policy.can(user, "meetings.view", m)],
+    )
+
+
+# --- my work ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MyWork:
+    tasks: list
+    positions: list
+    reviews: list
+    mentions: list
+    meetings: list
+    team_weeks: list
+
+
+def my_tasks(user, ids) -> list[Task]:
+    """My open tasks across my inquiries, by due date (undated last)."""
+    return db.session.scalars(
+        select(Task)
+        .join(TaskColumn, TaskColumn.id == Task.column_id)
+        .join(TaskAssignee, TaskAssignee.task_id == Task.id)
+        .where(
+            Task.inquiry_id.in_(ids), TaskAssignee.user_id == user.id, TaskColumn.kind.is_distinct_from(DONE)
+        )
+        .options(db.joinedload(Task.inquiry))
+        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
+    ).all()
+
+
+def positions_waiting(user, ids) -> list[Proposal]:
+    """Open proposals where I may take a position and have not yet."""
+    mine = exists().where(Position.proposal_id == Proposal.id, Position.user_id == user.id)
+    rows = db.session.scalars(
+        select(Proposal)
+        .where(Proposal.inquiry_id.in_(ids), Proposal.status == ProposalStatus.OPEN, ~mine)
+        .options(db.joinedload(Proposal.inquiry))
+        .order_by(Proposal.deadline)
+    ).all()
+    return [p for p in rows if policy.can(user, "decisions.take_position", p.inquiry)]
+
+
+def mentions(user, limit: int = 10) -> list:
+    """My latest unread mentions."""
+    from inquiry_hub.activity.models import Notification
+
+    return db.session.scalars(
+        select(Notification)
+        .where(
+            Notification.user_id == user.id,
+            Notification.kind.like("%mentioned"),
+            Notification.read_at.is_(None),
+        )
+        .options(db.joinedload(Notification.inquiry))
+        .order_by(Notification.created_at.desc())
+        .limit(limit)
+    ).all()
+
+
+def upcoming_meetings(user, ids, now: datetime, days: int = 14) -> list[Meeting]:
+    """Meetings of the coming days that I may see."""
+    rows = db.session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.inquiry_id.in_(ids), Meeting.held_at >= now, Meeting.held_at < now + timedelta(days=days)
+        )
+        .options(db.joinedload(Meeting.inquiry))
+        .order_by(Meeting.held_at)
+    ).all()
+    return [m for m in rows if policy.can(user, "meetings.view", m)]
+
+
+@dataclass
+class TeamWeek:
+    """Who does what this week in one inquiry: the same for every member who sees team tasks."""
+
+    inquiry: Inquiry
+    people: list = field(default_factory=list)
+    unassigned: list = field(default_factory=list)
+
+
+def team_weeks(user, inquiries: list[Inquiry], today: date) -> list[TeamWeek]:
+    """Open tasks due this week or in progress, per person, for every inquiry at once."""
+    from inquiry_hub.tasks.services import queries
+
+    shown = [i for i in inquiries if queries.sees_unshared(i, user)]
+    if not shown:
+        return []
+    week_end = today + timedelta(days=6 - today.weekday())
+    tasks = db.session.scalars(
+        select(Task)
+        .join(TaskColumn, TaskColumn.id == Task.column_id)
+        .where(
+            Task.inquiry_id.in_([i.id for i in shown]),
+            TaskColumn.kind.is_distinct_from(DONE),
+            (TaskColumn.kind == "doing") | (Task.due_on <= week_end),
+        )
+        .options(db.selectinload(Task.assignees))
+        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
+    ).all()
+    weeks = {i.id: TeamWeek(inquiry=i) for i in shown}
+    people: dict[int, dict] = defaultdict(dict)
+    for task in tasks:
+        if not task.assignees:
+            weeks[task.inquiry_id].unassigned.append(task)
+        for person in task.assignees:
+            people[task.inquiry_id].setdefault(person.id, (person, []))[1].append(task)
+    for inquiry_id, by_person in people.items():
+        weeks[inquiry_id].people = sorted(by_person.values(), key=lambda p: p[0].name.lower())
+    return list(weeks.values())
+
+
+def my_work(user, now: datetime) -> MyWork:
+    """Everything waiting for me across my inquiries."""
+    ids = policy.inquiry_ids_of(user)
+    if not ids:
+        return MyWork([], [], [], [], [], [])
+    inquiries = db.session.scalars(select(Inquiry).where(Inquiry.id.in_(ids)).order_by(Inquiry.title)).all()
+    return MyWork(
+        tasks=my_tasks(user, ids),
+        positions=positions_waiting(user, ids),
+        reviews=reviews_waiting(user, ids),
+        mentions=mentions(user),
+        meetings=upcoming_meetings(user, ids, now),
+        team_weeks=team_weeks(user, inquiries, now.date()),
+    )

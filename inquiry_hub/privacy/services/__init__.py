@@ -1,0 +1,1 @@
+"""Privacy services: retention and purge, personal export and closure, inquiry archive, audit."""

@@ -1,0 +1,168 @@
+"""Retention dates, the 30-day warning and the purge of expired inquiries."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from inquiry_hub.activity import services as activity
+from inquiry_hub.db import utcnow
+from inquiry_hub.extensions import db
+from inquiry_hub.fieldwork.models import IdentityKey, Interview, InterviewFile, Note
+from inquiry_hub.fieldwork.services import identity
+from inquiry_hub.fieldwork.services import interviews as fieldwork
+from inquiry_hub.governance.engine import ActionFailed, collective_action
+from inquiry_hub.inquiries.models import Inquiry, Membership
+from inquiry_hub.privacy.models import PurgeLog, RetentionSetting
+from inquiry_hub.storage import delete_after_commit
+
+#: How many days ahead admins see, and members are warned of, a purge.
+WARNING_DAYS = 30
+
+activity.register_verbs(
+    {
+        "privacy.retention_changed": _l("changed the retention date"),
+        "privacy.archive_exported": _l("exported the inquiry archive"),
+    }
+)
+activity.register_notifications(
+    {"privacy.purge_soon": _l("Identity keys and consent forms of %(title)s will be deleted on %(date)s.")}
+)
+
+
+def setting_of(inquiry) -> RetentionSetting:
+    """The inquiry's retention settings, created with defaults on first use."""
+    setting = db.session.scalar(select(RetentionSetting).where(RetentionSetting.inquiry_id == inquiry.id))
+    if setting is None:
+        setting = RetentionSetting(inquiry_id=inquiry.id)
+        db.session.add(setting)
+        db.session.flush()
+    return setting
+
+
+def archives_notes(inquiry) -> bool:
+    """Whether the inquiry keeps its pseudonymised notes after the purge (read only)."""
+    return bool(
+        db.session.scalar(
+            select(RetentionSetting.archive_notes).where(RetentionSetting.inquiry_id == inquiry.id)
+        )
+    )
+
+
+def set_retention(inquiry, actor, until: date, archive_notes: bool) -> None:
+    """Change the retention date and the archive choice (admins directly, students collectively)."""
+    setting = setting_of(inquiry)
+    if until != inquiry.retention_until:
+        setting.purged_at = None
+    inquiry.retention_until = until
+    setting.archive_notes = archive_notes
+    db.session.flush()
+    activity.record(inquiry, actor, "privacy.retention_changed", inquiry, summary=until.isoformat())
+
+
+def _validate(inquiry, payload: dict) -> None:
+    try:
+        date.fromisoformat(payload["until"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ActionFailed(str(_l("This is not a valid date."))) from exc
+
+
+@collective_action(
+    "inquiry.set_retention",
+    describe=lambda p: _l("Keep the field data until %(date)s", date=p.get("until", "")),
+    validate=_validate,
+)
+def set_retention_action(inquiry, payload: dict, actor) -> None:
+    """The students' way to change the retention date: through the governance rule."""
+    set_retention(inquiry, actor, date.fromisoformat(payload["until"]), bool(payload.get("archive_notes")))
+
+
+def upcoming(today: date, days: int = WARNING_DAYS) -> list[Inquiry]:
+    """Inquiries whose purge falls within ``days`` from ``today`` (or is overdue), soonest first."""
+    return list(
+        db.session.scalars(
+            select(Inquiry)
+            .where(Inquiry.retention_until <= today + timedelta(days=days))
+            .order_by(Inquiry.retention_until, Inquiry.id)
+        )
+    )
+
+
+def purge_logs(limit: int = 100) -> list[PurgeLog]:
+    return list(db.session.scalars(select(PurgeLog).order_by(PurgeLog.ran_at.desc()).limit(limit)))
+
+
+def notify_upcoming(today: date) -> int:
+    """Warn every member once, 30 days before their inquiry's purge; returns inquiries warned."""
+    from inquiry_hub.accounts.models import User
+
+    warned = 0
+    for inquiry in upcoming(today):
+        setting = setting_of(inquiry)
+        if inquiry.retention_until < today or setting.notified_for == inquiry.retention_until:
+            continue
+        members = db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.inquiry_id == inquiry.id)
+        )
+        activity.notify(
+            members,
+            "privacy.purge_soon",
+            inquiry,
+            url=f"/inquiries/{inquiry.id}/retention",
+            title=inquiry.title,
+            date=inquiry.retention_until.isoformat(),
+        )
+        setting.notified_for = inquiry.retention_until
+        warned += 1
+    db.session.flush()
+    return warned
+
+
+def _purge_inquiry(inquiry, setting: RetentionSetting) -> PurgeLog:
+    keys = db.session.scalars(select(IdentityKey.id).where(IdentityKey.inquiry_id == inquiry.id)).all()
+    files = list(db.session.scalars(select(InterviewFile).where(InterviewFile.inquiry_id == inquiry.id)))
+    log = PurgeLog(
+        inquiry_ref=inquiry.id,
+        retention_until=inquiry.retention_until,
+        identity_keys=len(keys),
+        consent_forms=sum(1 for f in files if f.kind == "consent_form"),
+        other_files=sum(1 for f in files if f.kind != "consent_form"),
+        notes=0,
+    )
+    interviews = db.session.scalars(select(Interview).where(Interview.inquiry_id == inquiry.id)).all()
+    for interview in interviews:
+        if setting.archive_notes:
+            identity.purge_identity(interview)
+        else:
+            log.notes += len(
+                db.session.scalars(select(Note.id).where(Note.interview_id == interview.id)).all()
+            )
+            fieldwork.purge_material(interview)
+        interview.purged_at = utcnow()
+    # What purge_material left behind (notes archived, files of interviews kept for their notes).
+    digests = {f.sha256 for f in files}
+    for row in db.session.scalars(select(InterviewFile).where(InterviewFile.inquiry_id == inquiry.id)):
+        db.session.delete(row)
+    db.session.flush()
+    still = set(db.session.scalars(select(InterviewFile.sha256).where(InterviewFile.sha256.in_(digests))))
+    delete_after_commit(sorted(digests - still))
+    setting.purged_at = utcnow()
+    db.session.add(log)
+    db.session.flush()
+    return log
+
+
+def purge_expired(today: date) -> list[PurgeLog]:
+    """Apply retention dates: for each expired inquiry not yet purged, delete its identity data."""
+    logs = []
+    for inquiry in db.session.scalars(
+        select(Inquiry).where(Inquiry.retention_until < today).order_by(Inquiry.id)
+    ):
+        setting = setting_of(inquiry)
+        if setting.purged_at is None:
+            logs.append(_purge_inquiry(inquiry, setting))
+    return logs

@@ -1,0 +1,84 @@
+"""The inquiry archive opens without the app and holds no identity data; the audit page."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from html.parser import HTMLParser
+
+from inquiry_hub.fieldwork import services as fieldwork
+from tests.conftest import login
+from tests.privacy.conftest import NAMES
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.append(dict(attrs)["href"])
+
+
+def _archive(client, world) -> zipfile.ZipFile:
+    login(client, world["student"])
+    response = client.get(f"/inquiries/{world['inquiry'].id}/archive.zip")
+    assert response.status_code == 200
+    return zipfile.ZipFile(io.BytesIO(response.data))
+
+
+def test_archive_index_links_resolve_to_files_of_the_zip(client, world):
+    archive = _archive(client, world)
+    parser = _Links()
+    parser.feed(archive.read("index.html").decode())
+    assert parser.hrefs and set(parser.hrefs) <= set(archive.namelist())
+
+
+def test_archive_has_markdown_per_room_and_csv(client, world):
+    names = set(_archive(client, world).namelist())
+    assert {"tasks.md", "tasks.csv", "interviews.csv", "meetings.md", "decisions.md", "logbook.md"} <= names
+    assert any(n.startswith("notes/") and "E07" in n for n in names)
+
+
+def test_archive_holds_no_vault_name_anywhere(client, world):
+    archive = _archive(client, world)
+    for name in archive.namelist():
+        text = archive.read(name).decode("utf-8", "replace")
+        assert NAMES["main"] not in text and "e07@secret.example" not in text, name
+        assert "form E07" not in text and "audio E07" not in text, name
+
+
+def test_archive_holds_nothing_of_another_inquiry(client, world):
+    archive = _archive(client, world)
+    assert not any("B12" in archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+
+
+def test_archive_download_is_listed_on_the_audit_page(client, world):
+    _archive(client, world)
+    page = client.get(f"/inquiries/{world['inquiry'].id}/audit/").get_data(as_text=True)
+    assert "inquiry exported" in page
+
+
+def test_identity_reveal_is_listed_on_the_audit_page(client, world):
+    fieldwork.reveal(world["main"]["interview"], world["students"][1])
+    login(client, world["tutor"])
+    page = client.get(f"/inquiries/{world['inquiry'].id}/audit/").get_data(as_text=True)
+    assert "identity revealed" in page and "E07" in page and NAMES["main"] not in page
+
+
+def test_consent_form_download_is_listed_on_the_audit_page(client, world):
+    interview, form = world["main"]["interview"], world["main"]["form"]
+    login(client, world["student"])
+    base = f"/inquiries/{world['inquiry'].id}"
+    assert client.get(f"{base}/fieldwork/interviews/{interview.id}/files/{form.id}").status_code == 200
+    page = client.get(f"{base}/audit/").get_data(as_text=True)
+    assert "consent form downloaded" in page and "E07" in page
+
+
+def test_audio_download_is_not_listed_as_a_consent_form(client, world):
+    interview, audio = world["main"]["interview"], world["main"]["audio"]
+    login(client, world["student"])
+    base = f"/inquiries/{world['inquiry'].id}"
+    client.get(f"{base}/fieldwork/interviews/{interview.id}/files/{audio.id}")
+    assert "consent form downloaded" not in client.get(f"{base}/audit/").get_data(as_text=True)
