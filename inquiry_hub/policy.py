@@ -182,6 +182,22 @@ def roles_with(action: str) -> frozenset[Role]:
     return frozenset(role for role, actions in CAPABILITIES.items() if action in actions)
 
 
+def members_who_can(inquiry, action: str) -> list:
+    """The inquiry's members whose role holds ``action`` (voters, assignable people...), by name."""
+    from inquiry_hub.accounts.models import User
+    from inquiry_hub.inquiries.models import Membership
+
+    roles = [str(role) for role in roles_with(action)]
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.inquiry_id == inquiry.id, Membership.role.in_(roles))
+            .order_by(User.name)
+        )
+    )
+
+
 # --- the decision -----------------------------------------------------------------------
 
 

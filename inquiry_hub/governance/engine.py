@@ -60,18 +60,7 @@ def collective_action(name: str, describe: Callable, validate: Callable | None =
 
 def voters(inquiry) -> list:
     """Members who take positions: those whose role holds ``decisions.take_position``."""
-    from inquiry_hub.accounts.models import User
-    from inquiry_hub.inquiries.models import Membership
-
-    roles = [str(r) for r in policy.roles_with("decisions.take_position")]
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.inquiry_id == inquiry.id, Membership.role.in_(roles))
-            .order_by(User.name)
-        )
-    )
+    return policy.members_who_can(inquiry, "decisions.take_position")
 
 
 def start(inquiry, actor, action: str, payload: dict, now: datetime | None = None):

@@ -125,18 +125,7 @@ def labels_from_text(inquiry, text: str) -> list[Label]:
 
 def assignable_members(inquiry) -> list:
     """People a task can be given to: the members who may edit tasks."""
-    from inquiry_hub.accounts.models import User
-    from inquiry_hub.inquiries.models import Membership
-
-    roles = [str(r) for r in policy.roles_with("tasks.edit")]
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.inquiry_id == inquiry.id, Membership.role.in_(roles))
-            .order_by(User.name)
-        )
-    )
+    return policy.members_who_can(inquiry, "tasks.edit")
 
 
 def members_of(inquiry) -> list:
