@@ -51,6 +51,9 @@ def server(tmp_path_factory):
         UPLOAD_FOLDER=str(tmp / "uploads"),
         BASE_URL=f"http://127.0.0.1:{port}",
         MAIL_SERVER="",
+        # Every journey logs in: the per-IP login limit (tested in tests/accounts) would
+        # otherwise turn the later ones away with 429.
+        LOGIN_RATE_LIMIT="1000 per minute",
     )
     env.pop("TEST_DATABASE_URL", None)
     _flask(env, "db", "upgrade")
