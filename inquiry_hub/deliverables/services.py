@@ -389,3 +389,16 @@ activity.register_notifications(
 def storage_open(version: Version):
     """An open file of the stored version (the caller streams and closes it)."""
     return get_storage().open(version.sha256)
+
+
+def statuses_for(inquiry_ids) -> dict[int, list[tuple[str, str]]]:
+    """inquiry id → its deliverables' (title, status) by due date, in one query (tutor's view)."""
+    rows = db.session.execute(
+        select(Deliverable.inquiry_id, Deliverable.title, Deliverable.status)
+        .where(Deliverable.inquiry_id.in_(list(inquiry_ids)))
+        .order_by(Deliverable.due_on.is_(None), Deliverable.due_on, Deliverable.id)
+    )
+    result: dict[int, list[tuple[str, str]]] = {}
+    for inquiry_id, title, status in rows:
+        result.setdefault(inquiry_id, []).append((title, status))
+    return result

@@ -107,3 +107,14 @@ def test_a_person_with_no_inquiry_gets_an_empty_my_work(client):
     user = make_user()
     login(client, user)
     assert client.get("/me/").status_code == 200
+
+
+def test_tutor_view_shows_each_deliverable_status_of_each_inquiry(client, team):
+    from tests.deliverables.conftest import make_deliverable
+
+    make_deliverable(team["inquiry"], team["student"], title="Note de cadrage", kind="framing_note")
+    make_deliverable(team["other_inquiry"], team["outsider"], title="Rapport d'ailleurs")
+    login(client, team["tutor"])
+    html = main_of(client.get("/tutor/"))
+    assert "Note de cadrage: Draft" in html
+    assert "Rapport d'ailleurs" not in html
