@@ -52,12 +52,17 @@ class TextVersionForm(FlaskForm):
         _l("Text (Markdown; cite an excerpt with [[excerpt:123]])"),
         validators=[DataRequired(), Length(max=500000)],
     )
-    changelog = StringField(_l("What changed"), validators=[DataRequired(), Length(max=300)])
+    # Both version forms share a page: distinct ids keep each label on its own field.
+    changelog = StringField(
+        _l("What changed"), id="text-changelog", validators=[DataRequired(), Length(max=300)]
+    )
 
 
 class FileVersionForm(FlaskForm):
     file = FileField(_l("File (PDF, ODT, DOCX, PPTX, ODP, image or Markdown)"), validators=[DataRequired()])
-    changelog = StringField(_l("What changed"), validators=[DataRequired(), Length(max=300)])
+    changelog = StringField(
+        _l("What changed"), id="file-changelog", validators=[DataRequired(), Length(max=300)]
+    )
 
 
 class TutorReviewForm(FlaskForm):
