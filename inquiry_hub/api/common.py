@@ -18,6 +18,8 @@ from inquiry_hub.extensions import db
 
 #: Ids are 32-bit integers in both databases: anything larger cannot exist.
 MAX_ID = 2**31 - 1
+#: URL converter for object ids: positive and within the databases' integer range.
+ID_PATH = f"int(min=1, max={MAX_ID})"
 
 #: The app's error codes, and those only the API uses.
 API_CODES = {**CODES, 428: "precondition_required"}

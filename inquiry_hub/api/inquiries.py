@@ -8,7 +8,14 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from inquiry_hub import policy
-from inquiry_hub.api.common import MAX_ID, PAGINATION_HEADERS, PageQuery, load_inquiry, paginate, user
+from inquiry_hub.api.common import (
+    ID_PATH,
+    PAGINATION_HEADERS,
+    PageQuery,
+    load_inquiry,
+    paginate,
+    user,
+)
 from inquiry_hub.extensions import db
 from inquiry_hub.inquiries.models import Inquiry
 
@@ -61,7 +68,7 @@ class Inquiries(MethodView):
         return items, 200, headers
 
 
-@bp.route(f"/inquiries/<int(min=1, max={MAX_ID}):inquiry_id>", tags=[bp.name])
+@bp.route(f"/inquiries/<{ID_PATH}:inquiry_id>", tags=[bp.name])
 class InquiryItem(MethodView):
     @bp.response(200, InquirySchema)
     def get(self, inquiry_id):

@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from inquiry_hub.api.common import (
-    MAX_ID,
+    ID_PATH,
     PAGINATION_HEADERS,
     ErrorSchema,
     PageQuery,
@@ -34,8 +34,6 @@ from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.models import Interview, InterviewStatus
 
 bp = Blueprint("interviews", __name__, description="Interviews (field material; never for partners).")
-
-ID_PATH = f"int(min=1, max={MAX_ID})"
 
 
 class IdentitySchema(ma.Schema):

@@ -14,6 +14,7 @@ from flask_smorest import abort as smorest_abort
 from sqlalchemy import select
 
 from inquiry_hub.api.common import (
+    ID_PATH,
     MAX_ID,
     PAGINATION_HEADERS,
     ErrorSchema,
@@ -72,7 +73,7 @@ def _interview(interview_id: int) -> Interview:
     return interview
 
 
-@bp.route(f"/interviews/<int(min=1, max={MAX_ID}):interview_id>/notes", tags=[bp.name])
+@bp.route(f"/interviews/<{ID_PATH}:interview_id>/notes", tags=[bp.name])
 class InterviewNotes(MethodView):
     @bp.arguments(PageQuery, location="query")
     @bp.response(200, NoteSchema(many=True), headers=PAGINATION_HEADERS)
@@ -120,7 +121,7 @@ def _note(note_id: int, action: str) -> Note:
     return note
 
 
-@bp.route(f"/notes/<int(min=1, max={MAX_ID}):note_id>", tags=[bp.name])
+@bp.route(f"/notes/<{ID_PATH}:note_id>", tags=[bp.name])
 class NoteItem(MethodView):
     @bp.response(200, NoteSchema, headers=ETAG_HEADER)
     def get(self, note_id):

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from inquiry_hub import search as search_interface
-from inquiry_hub.api.common import MAX_ID, Text, load_inquiry, require
+from inquiry_hub.api.common import ID_PATH, Text, load_inquiry, require
 from inquiry_hub.fieldwork import services as fieldwork
 
 bp = Blueprint("search", __name__, description="Search field material (never for partners).")
@@ -30,7 +30,7 @@ class HitSchema(ma.Schema):
     rank = ma.fields.Float(required=True)
 
 
-@bp.route(f"/inquiries/<int(min=1, max={MAX_ID}):inquiry_id>/search", tags=[bp.name])
+@bp.route(f"/inquiries/<{ID_PATH}:inquiry_id>/search", tags=[bp.name])
 class Search(MethodView):
     @bp.arguments(SearchQuery, location="query")
     @bp.response(200, HitSchema(many=True))

@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from flask_smorest import abort as smorest_abort
 
 from inquiry_hub.api.common import (
+    ID_PATH,
     MAX_ID,
     PAGINATION_HEADERS,
     ErrorSchema,
@@ -38,8 +39,6 @@ from inquiry_hub.tasks import services as tasks
 from inquiry_hub.tasks.models import Task
 
 bp = Blueprint("tasks", __name__, description="Tasks of an inquiry's board.")
-
-ID_PATH = f"int(min=1, max={MAX_ID})"
 
 
 class TaskSchema(ma.Schema):
