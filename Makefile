@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-pg e2e bench install install-dev translations messages lint format clean
+.PHONY: run test test-pg e2e bench audit install install-dev translations messages lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,8 @@ test: install-dev
 test-pg: install-dev
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1/test} $(BIN)/pytest -n auto -q
 
-# Real-browser journeys: needs Debian's chromium (/usr/bin/chromium); screenshots land in test-artifacts/.
+# Real-browser journeys: needs Debian's chromium (/usr/bin/chromium); each journey's last page is
+# saved as PNG in the directory E2E_ARTEFACTS names (default tests/e2e/artefacts/).
 e2e: install-dev
 	$(BIN)/pytest -m e2e -q tests/e2e
 
@@ -57,7 +58,12 @@ format: install-dev
 # Extract new UI strings and merge them into the French catalogue.
 messages: install-dev
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o translations/messages.pot .
-	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Known vulnerabilities with a fixed release in the installed dependencies (pip-audit, its own venv).
+audit: install-dev
+	test -x .venv-audit/bin/pip-audit || ($(PYTHON) -m venv .venv-audit && .venv-audit/bin/pip install --quiet -r .ci/requirements-audit.txt)
+	$(BIN)/python .ci/audit.py

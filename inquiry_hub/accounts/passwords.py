@@ -66,6 +66,22 @@ def password_problem(password: str, email: str = "") -> str | None:
     lowered = password.lower()
     if lowered in common_passwords() or (email and lowered == email.lower()):
         return _("This password is too common; choose another one.")
-    if len(set(password)) <= 2:
+    if len(set(password)) <= 2 or guessability(password, email) < MIN_SCORE:
         return _("This password is too easy to guess; choose another one.")
     return None
+
+
+#: zxcvbn's score 3 means about 10^8 guesses or more: "safely unguessable" against online attacks
+#: and a slow hash such as argon2id.
+MIN_SCORE = 3
+
+
+def guessability(password: str, email: str = "") -> int:
+    """zxcvbn's 0–4 score: leaked-password lists, keyboard walks, dates, l33t and the user's own email."""
+    from zxcvbn import zxcvbn
+
+    email = email.lower()
+    local = email.partition("@")[0]
+    hints = [email, local, *local.replace("-", ".").replace("_", ".").split(".")] if email else []
+    # zxcvbn's cost grows with length; beyond 100 characters the score is already at its maximum.
+    return zxcvbn(password[:100], user_inputs=hints)["score"]

@@ -315,7 +315,11 @@ def test_stored_hash_is_argon2id_not_the_password():
     ("password", "accepted"),
     [
         ("short pass1", False),  # 11 characters
-        ("exactly12chr", True),
+        ("tq7#vLp2wz9k", True),  # exactly 12 characters
+        ("exactly12chr", False),  # 12 characters but guessable (zxcvbn score 2)
+        ("password1234", False),  # a leaked password with digits added
+        ("azertyuiop123", False),  # a French keyboard walk
+        ("jean.dupont@test.example", False),  # made of the person's own email address
         ("123456789012", False),  # common, though 12 characters
         ("1q2w3e4r5t6y", False),  # common
         ("aaaaaaaaaaaaaaaa", False),  # a single repeated character
@@ -324,7 +328,13 @@ def test_stored_hash_is_argon2id_not_the_password():
     ],
 )
 def test_password_rules(password, accepted):
-    assert (passwords.password_problem(password) is None) is accepted
+    email = "jean.dupont@test.example" if "@" in password else ""
+    assert (passwords.password_problem(password, email) is None) is accepted
+
+
+def test_a_password_built_on_the_email_address_is_too_guessable():
+    assert passwords.password_problem("Jean.Dupont2026", "jean.dupont@test.example") is not None
+    assert passwords.password_problem("Jean.Dupont2026", "") is None
 
 
 def test_password_equal_to_the_email_is_refused():
