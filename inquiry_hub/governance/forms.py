@@ -125,7 +125,9 @@ class LogbookForm(FlaskForm):
 
 
 class CommissionForm(FlaskForm):
-    research_questions = TextAreaField(_l("Research questions (Markdown)"), validators=[Length(max=20000)])
+    research_questions = TextAreaField(
+        _l("Research questions (one per line)"), validators=[Length(max=20000)]
+    )
     scope = TextAreaField(_l("Scope"), validators=[Length(max=20000)])
     schedule = TextAreaField(_l("Schedule"), validators=[Length(max=20000)])
     deliverables = TextAreaField(_l("Expected deliverables"), validators=[Length(max=20000)])

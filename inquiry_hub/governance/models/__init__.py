@@ -1,6 +1,6 @@
 """Models of the governance room: proposals, the commission, meetings and the logbook."""
 
-from inquiry_hub.governance.models.commission import CommissionVersion
+from inquiry_hub.governance.models.commission import CommissionVersion, ResearchQuestion
 from inquiry_hub.governance.models.logbook import LogbookComment, LogbookEntry
 from inquiry_hub.governance.models.meetings import (
     AgendaItem,
@@ -37,6 +37,7 @@ __all__ = [
     "ProposalKind",
     "ProposalReminder",
     "ProposalStatus",
+    "ResearchQuestion",
     "Stance",
     "meeting_attendees",
 ]

@@ -23,6 +23,18 @@ def current_commission(inquiry):
     return commission.current(inquiry)
 
 
+@bp.app_template_global()
+def research_question_title(question) -> str:
+    """A linked research question as "Q2 — text"."""
+    return commission.question_title(question)
+
+
+@bp.app_template_global()
+def question_coverage(inquiry):
+    """Per active research question, what serves it so far (for the inquiry home)."""
+    return commission.coverage(inquiry, current_user)
+
+
 @bp.get("/")
 def index():
     """The accepted brief, the amendments waiting for the team, earlier versions."""
@@ -31,6 +43,7 @@ def index():
         "governance/commission/index.html",
         inquiry=g.inquiry,
         current=commission.current(g.inquiry),
+        questions=commission.questions(g.inquiry, include_retired=True),
         versions=commission.history(g.inquiry),
         pending=commission.pending(g.inquiry),
     )

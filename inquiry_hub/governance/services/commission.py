@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+
+from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
+from inquiry_hub.db import utcnow
+from inquiry_hub.deliverables.models import Deliverable
 from inquiry_hub.extensions import db
+from inquiry_hub.fieldwork.models import Excerpt, Interview, InterviewStatus, Note
 from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import CommissionVersion, Proposal, ProposalStatus
-from inquiry_hub.governance.models.commission import COMMISSION_FIELDS
+from inquiry_hub.governance.models import CommissionVersion, Proposal, ProposalStatus, ResearchQuestion
+from inquiry_hub.governance.models.commission import COMMISSION_FIELDS, parse_questions
+from inquiry_hub.tasks.models import DONE, Task, TaskColumn
 
 ACTION = "commission.amend"
 
@@ -90,7 +97,142 @@ def apply_amendment(inquiry, payload: dict, actor) -> None:
     )
     db.session.add(version)
     db.session.flush()
+    sync_questions(inquiry, parse_questions(version.research_questions))
     activity.record(inquiry, actor, "commission.amended", version, summary=_describe(payload))
+
+
+# --- research questions -----------------------------------------------------------------
+
+
+def questions(inquiry, *, include_retired: bool = False) -> list[ResearchQuestion]:
+    """The questions of the accepted brief, in its order (retired ones last, when asked for)."""
+    query = select(ResearchQuestion).where(ResearchQuestion.inquiry_id == inquiry.id)
+    if not include_retired:
+        query = query.where(ResearchQuestion.retired_at.is_(None))
+    return list(
+        db.session.scalars(
+            query.order_by(ResearchQuestion.retired_at.is_not(None), ResearchQuestion.position)
+        )
+    )
+
+
+def sync_questions(inquiry, texts: list[str]) -> list[ResearchQuestion]:
+    """Make the question rows match an accepted brief; returns the active ones in order.
+
+    A question whose text is unchanged keeps its row (and its links), wherever it moved; a changed
+    text at the same place updates that question; a new one gets the next number; a question the
+    brief dropped is retired, never deleted, so what was linked to it stays linked. A retired
+    question whose exact text comes back is active again.
+    """
+    rows = questions(inquiry, include_retired=True)
+    active = [q for q in rows if not q.retired]
+    by_text = {q.text: q for q in active}
+    by_text.update({q.text: q for q in rows if q.retired and q.text not in by_text})
+    chosen: list[ResearchQuestion | None] = [by_text.get(text) for text in texts]
+    taken = {id(q) for q in chosen if q is not None}
+    for index, text in enumerate(texts):
+        if chosen[index] is None and index < len(active) and id(active[index]) not in taken:
+            chosen[index] = active[index]
+            taken.add(id(active[index]))
+            active[index].text = text
+    number = max((q.number for q in rows), default=0)
+    now = utcnow()
+    for index, text in enumerate(texts):
+        question = chosen[index]
+        if question is None:
+            number += 1
+            question = ResearchQuestion(inquiry_id=inquiry.id, number=number, text=text)
+            db.session.add(question)
+            chosen[index] = question
+        question.position = index
+        question.retired_at = None
+    for question in rows:
+        if id(question) not in taken and question.retired_at is None:
+            question.retired_at = now
+    db.session.flush()
+    return [q for q in chosen if q is not None]
+
+
+def question_choices(inquiry, current_id: int | None = None) -> list[tuple]:
+    """Select choices: none, then the active questions; a retired one only if already linked."""
+    rows = [
+        q
+        for q in questions(inquiry, include_retired=current_id is not None)
+        if not q.retired or q.id == current_id
+    ]
+    return [("", _l("No research question"))] + [(q.id, question_title(q)) for q in rows]
+
+
+def question_title(question: ResearchQuestion, width: int = 90) -> str:
+    """The question as "Q2 — text", shortened; marked when a later brief retired it."""
+    text = question.text if len(question.text) <= width else question.text[: width - 1] + "…"
+    title = f"{question.label} — {text}"
+    return f"{title} ({_l('retired')})" if question.retired else title
+
+
+@dataclass
+class Coverage:
+    """What serves one question so far; the fieldwork figures are None for who may not see them."""
+
+    question: ResearchQuestion
+    deliverables: int = 0
+    tasks_open: int | None = None
+    tasks_done: int | None = None
+    interviews_planned: int | None = None
+    interviews_conducted: int | None = None
+    excerpts: int | None = None
+
+
+def coverage(inquiry, user) -> list[Coverage]:
+    """Per active question: linked tasks, interviews, their coded excerpts, deliverables.
+
+    A fixed number of grouped queries whatever the number of questions. The team and the tutor
+    see every figure; anyone else (the partner) only the deliverables shared with them, since
+    even counts of interviews are field material. The counts read the other rooms' tables
+    directly: one grouped query per room instead of one call per question.
+    """
+    rows = {q.id: Coverage(q) for q in questions(inquiry)}
+    if not rows:
+        return []
+    internal = policy.can(user, "fieldwork.view", inquiry)
+    ids = list(rows)
+    linked = Deliverable.research_question_id.in_(ids)
+    query = select(Deliverable.research_question_id, func.count(Deliverable.id)).where(linked)
+    if not internal:
+        query = query.where(Deliverable.shared_with_partner.is_(True))
+    for question_id, count in db.session.execute(query.group_by(Deliverable.research_question_id)):
+        rows[question_id].deliverables = count
+    if not internal:
+        return list(rows.values())
+    for row in rows.values():
+        row.tasks_open = row.tasks_done = row.interviews_planned = row.interviews_conducted = 0
+        row.excerpts = 0
+    done = func.sum(case((TaskColumn.kind == DONE, 1), else_=0))
+    for question_id, count, finished in db.session.execute(
+        select(Task.research_question_id, func.count(Task.id), done)
+        .join(TaskColumn, Task.column_id == TaskColumn.id)
+        .where(Task.research_question_id.in_(ids))
+        .group_by(Task.research_question_id)
+    ):
+        rows[question_id].tasks_done = int(finished or 0)
+        rows[question_id].tasks_open = count - int(finished or 0)
+    planned = func.sum(case((Interview.status == InterviewStatus.PLANNED, 1), else_=0))
+    for question_id, count, waiting in db.session.execute(
+        select(Interview.research_question_id, func.count(Interview.id), planned)
+        .where(Interview.research_question_id.in_(ids), Interview.purged_at.is_(None))
+        .group_by(Interview.research_question_id)
+    ):
+        rows[question_id].interviews_planned = int(waiting or 0)
+        rows[question_id].interviews_conducted = count - int(waiting or 0)
+    for question_id, count in db.session.execute(
+        select(Interview.research_question_id, func.count(Excerpt.id))
+        .join(Note, Excerpt.note_id == Note.id)
+        .join(Interview, Note.interview_id == Interview.id)
+        .where(Interview.research_question_id.in_(ids), Interview.purged_at.is_(None))
+        .group_by(Interview.research_question_id)
+    ):
+        rows[question_id].excerpts = count
+    return list(rows.values())
 
 
 activity.register_verbs({"commission.amended": _l("amended the commission")})
