@@ -31,6 +31,14 @@ register_error_handler(bp)
 from inquiry_hub.api import docs, inquiries, interviews, me, notes, search, tasks  # noqa: E402
 
 RESOURCES = (me.bp, inquiries.bp, tasks.bp, interviews.bp, notes.bp, search.bp)
+
+from inquiry_hub.api import decisions, deliverables  # noqa: E402
+
+RESOURCES += (deliverables.bp, decisions.meetings_bp, decisions.bp)
+
+from inquiry_hub.api import codes, excerpts  # noqa: E402
+
+RESOURCES += (codes.bp, excerpts.bp)
 for _resource in RESOURCES:
     bp.register_blueprint(_resource)
 

@@ -22,7 +22,7 @@ MAX_ID = 2**31 - 1
 ID_PATH = f"int(min=1, max={MAX_ID})"
 
 #: The app's error codes, and those only the API uses.
-API_CODES = {**CODES, 428: "precondition_required"}
+API_CODES = {**CODES, 415: "unsupported_media_type", 428: "precondition_required"}
 
 # --- schemas ----------------------------------------------------------------------------
 
@@ -126,6 +126,29 @@ def fail(status: int, message: str, **errors) -> None:
 
 
 # --- loading through the policy ---------------------------------------------------------
+
+
+def check_question(inquiry, question_id: int | None, current_id: int | None = None) -> None:
+    """422 unless the id names an active research question of this inquiry (or the one already linked)."""
+    from inquiry_hub.governance.services import commission
+
+    if question_id is None:
+        return
+    if question_id not in {value for value, _label in commission.question_choices(inquiry, current_id)}:
+        fail(
+            422,
+            _("Some fields are not valid."),
+            research_question_id=[_("No such research question in this inquiry.")],
+        )
+
+
+def QuestionId() -> ma.fields.Integer:  # noqa: N802 - reads like a field class
+    return ma.fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=ma.validate.Range(1, MAX_ID),
+        metadata={"description": "An active research question of the inquiry's brief (null: none)."},
+    )
 
 
 def user():

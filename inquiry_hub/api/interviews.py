@@ -1,8 +1,12 @@
-"""Interviews of an inquiry: list, create, read; the identity only on an explicit, logged reveal.
+"""Interviews of an inquiry: list, create, read, edit, delete; the identity only on an explicit, logged reveal.
 
 Fieldwork is confidential: a partner gets 404 on every endpoint here. Identity keys are
 returned only to a role that may reveal them, only with ``?reveal=1``, and each reveal is
 recorded by the same service as on the web (who, when), before the response is sent.
+
+Interviews have no version column: their ``ETag`` is a digest of their fields, and a PATCH
+must send it in ``If-Match`` (428 without, 412 when stale). A DELETE goes through the
+inquiry's governance rule like the web's: 204 when done at once, 202 with the proposal.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from sqlalchemy import select
 
 from inquiry_hub.api.common import (
     ID_PATH,
+    MAX_ID,
     PAGINATION_HEADERS,
     ErrorSchema,
     PageQuery,
+    QuestionId,
     StrictSchema,
     Text,
     UtcDateTime,
+    check_question,
     fail,
     load_in_inquiry,
     load_inquiry,
@@ -29,9 +36,19 @@ from inquiry_hub.api.common import (
     require,
     user,
 )
+from inquiry_hub.api.fieldwork_common import (
+    ETAG_HEADER,
+    CollectiveSchema,
+    check_etag,
+    content_etag,
+    require_if_match,
+    run_collective,
+    started,
+)
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.models import Interview, InterviewStatus
+from inquiry_hub.governance import engine
 
 bp = Blueprint("interviews", __name__, description="Interviews (field material; never for partners).")
 
@@ -53,6 +70,15 @@ class InterviewSchema(ma.Schema):
     duration_minutes = ma.fields.Integer(allow_none=True, required=True)
     withdrawn = ma.fields.Boolean(
         required=True, metadata={"description": "Consent withdrawn, material purged."}
+    )
+    interviewer_ids = ma.fields.Function(lambda i: [u.id for u in i.interviewers], required=True)
+    guide_id = ma.fields.Integer(allow_none=True, required=True)
+    research_question_id = ma.fields.Integer(allow_none=True, required=True)
+    profile = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        required=True,
+        metadata={"description": "Profile attribute id → value."},
     )
     created_at = UtcDateTime(required=True)
 
@@ -82,6 +108,98 @@ class InterviewCreateSchema(StrictSchema):
     )
 
 
+#: Pseudonyms as the web form accepts them.
+PSEUDONYM = [ma.validate.Length(1, 40), not_blank, ma.validate.Regexp(r"^[\w .'’-]+\Z")]
+
+
+class InterviewPatchSchema(StrictSchema):
+    pseudonym = Text(validate=PSEUDONYM)
+    status = ma.fields.String(validate=ma.validate.OneOf([s.value for s in InterviewStatus]))
+    planned_on = ma.fields.Date(allow_none=True)
+    conducted_on = ma.fields.Date(allow_none=True)
+    place = Text(validate=ma.validate.Length(max=200))
+    duration_minutes = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(1, 24 * 60))
+    interviewer_ids = ma.fields.List(
+        ma.fields.Integer(strict=True, validate=ma.validate.Range(1, MAX_ID)),
+        validate=ma.validate.Length(max=50),
+        metadata={"description": "Members who may edit field material."},
+    )
+    guide_id = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(1, MAX_ID))
+    research_question_id = QuestionId()
+    profile = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.Length(1, 12)),
+        values=Text(allow_none=True, validate=ma.validate.Length(max=80)),
+        validate=ma.validate.Length(max=100),
+        metadata={"description": "Attribute id → one of its values, or null to clear it."},
+    )
+
+
+def interview_etag(interview: Interview) -> str:
+    return content_etag(
+        {
+            "pseudonym": interview.pseudonym,
+            "status": interview.status,
+            "planned_on": interview.planned_on,
+            "conducted_on": interview.conducted_on,
+            "place": interview.place,
+            "duration_minutes": interview.duration_minutes,
+            "interviewer_ids": [u.id for u in interview.interviewers],
+            "guide_id": interview.guide_id,
+            "research_question_id": interview.research_question_id,
+            "profile": interview.profile or {},
+            "withdrawn": interview.withdrawn,
+        }
+    )
+
+
+def _invalid(**errors):
+    fail(422, _("Some fields are not valid."), **errors)
+
+
+def _values(interview: Interview, data: dict) -> dict:
+    """Service arguments from a PATCH body; ids and values are checked against the inquiry as the web does."""
+    inquiry = interview.inquiry
+    values = {k: v for k, v in data.items() if k not in ("interviewer_ids", "guide_id", "profile")}
+    if "interviewer_ids" in data:
+        members = {u.id: u for u in fieldwork.interviewer_choices(inquiry)}
+        if any(i not in members for i in data["interviewer_ids"]):
+            _invalid(interviewer_ids=[_("Not a member who may conduct interviews.")])
+        values["interviewers"] = [members[i] for i in dict.fromkeys(data["interviewer_ids"])]
+    if "guide_id" in data:
+        guide = None
+        if data["guide_id"] is not None:
+            guide = next((x for x in fieldwork.guides_of(inquiry) if x.id == data["guide_id"]), None)
+            if guide is None:
+                _invalid(guide_id=[_("No such interview guide in this inquiry.")])
+        values["guide"] = guide
+    if "research_question_id" in data:
+        check_question(inquiry, data["research_question_id"], interview.research_question_id)
+    if "profile" in data:
+        attributes = {str(a.id): a for a in fieldwork.attributes_of(inquiry)}
+        profile = dict(interview.profile or {})
+        for key, value in data["profile"].items():
+            if key not in attributes:
+                _invalid(profile=[_("No such profile attribute in this inquiry.")])
+            if value in (None, ""):
+                profile.pop(key, None)
+            elif value not in attributes[key].values:
+                _invalid(profile=[_("Not one of the attribute's values.")])
+            else:
+                profile[key] = value
+        values["profile"] = profile
+    return values
+
+
+class _Detail:
+    """An interview as the detail schema reads it, with the revealed identity when asked."""
+
+    def __init__(self, interview: Interview):
+        self._interview = interview
+
+    def __getattr__(self, name):
+        return getattr(self._interview, name)
+
+
 class RevealQuery(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
@@ -99,7 +217,12 @@ class InquiryInterviews(MethodView):
         """Interviews of the inquiry by pseudonym; never any identity."""
         inquiry = load_inquiry(inquiry_id)
         require("fieldwork.view", inquiry)
-        query = select(Interview).where(Interview.inquiry_id == inquiry.id).order_by(Interview.pseudonym)
+        query = (
+            select(Interview)
+            .where(Interview.inquiry_id == inquiry.id)
+            .options(db.selectinload(Interview.interviewers))
+            .order_by(Interview.pseudonym, Interview.id)
+        )
         items, headers = paginate(query, args)
         return items, 200, headers
 
@@ -134,19 +257,61 @@ class InquiryInterviews(MethodView):
 @bp.route(f"/interviews/<{ID_PATH}:interview_id>", tags=[bp.name])
 class InterviewItem(MethodView):
     @bp.arguments(RevealQuery, location="query")
-    @bp.response(200, InterviewDetailSchema)
+    @bp.response(200, InterviewDetailSchema, headers=ETAG_HEADER)
     def get(self, args, interview_id):
-        """One interview; with `?reveal=1` and the right, its identity (the reveal is logged)."""
+        """One interview, its ETag; with `?reveal=1` and the right, its identity (the reveal is logged)."""
         interview = load_in_inquiry(Interview, interview_id)
         require("fieldwork.view", interview)
-        result = {c: getattr(interview, c) for c in InterviewSchema._declared_fields}
+        result = _Detail(interview)
         if args["reveal"]:
             require("fieldwork.reveal_identity", interview)
             identity = fieldwork.reveal(interview, user())
             db.session.commit()
-            result["identity"] = (
+            result.identity = (
                 {"full_name": identity.full_name, "contact": identity.contact, "aliases": identity.aliases}
                 if identity is not None
                 else None
             )
-        return result
+        return result, 200, {"ETag": interview_etag(interview)}
+
+    @bp.arguments(InterviewPatchSchema)
+    @bp.response(200, InterviewSchema, headers=ETAG_HEADER)
+    @bp.alt_response(
+        409,
+        schema=ErrorSchema,
+        description="Another interview uses this pseudonym, or consent was withdrawn.",
+    )
+    @bp.alt_response(412, schema=ErrorSchema, description="The interview changed since you read it.")
+    @bp.alt_response(428, schema=ErrorSchema, description="If-Match was not sent.")
+    def patch(self, data, interview_id):
+        """Edit the interview's details and profile, as the web form does; send the ETag in If-Match."""
+        interview = load_in_inquiry(Interview, interview_id)
+        require("fieldwork.view", interview)
+        require("fieldwork.edit", interview)
+        require_if_match(interview_etag(interview))
+        if interview.withdrawn:
+            fail(409, _("Consent was withdrawn: nothing can be recorded for this interview any more."))
+        try:
+            fieldwork.update_interview(interview, user(), _values(interview, data))
+        except fieldwork.DuplicatePseudonym:
+            db.session.rollback()
+            fail(409, _("Another interview of this inquiry uses this pseudonym."))
+        db.session.commit()
+        return interview, 200, {"ETag": interview_etag(interview)}
+
+    @bp.response(204)
+    @bp.alt_response(202, schema=CollectiveSchema, description="The deletion was proposed to the team.")
+    @bp.alt_response(409, schema=ErrorSchema, description="The deletion cannot be started.")
+    @bp.alt_response(412, schema=ErrorSchema, description="The interview changed since you read it.")
+    def delete(self, interview_id):
+        """Delete the interview and its material, through the inquiry's governance rule (as on the web)."""
+        interview = load_in_inquiry(Interview, interview_id)
+        require("fieldwork.view", interview)
+        require("fieldwork.delete", interview)
+        check_etag(interview_etag(interview))
+        inquiry = interview.inquiry
+        proposal = run_collective(
+            lambda: engine.start(inquiry, user(), "fieldwork.delete", fieldwork.delete_payload(interview))
+        )
+        db.session.commit()
+        return started(proposal) if proposal is not None else ""

@@ -1,6 +1,8 @@
-"""Notes: an interview's notes (list, create), one note (read, edit); texts are pseudonymised.
+"""Notes: an interview's notes (list, create), one note (read, edit, delete); texts are pseudonymised.
 
 An edit carries the note's version (``If-Match`` or ``version``): a stale one gets 412 or 409.
+A deletion goes through the inquiry's governance rule like the web's: 204 when done at once,
+202 with the proposal the team decides on.
 """
 
 from __future__ import annotations
@@ -31,9 +33,11 @@ from inquiry_hub.api.common import (
     require,
     user,
 )
+from inquiry_hub.api.fieldwork_common import CollectiveSchema, run_collective, started
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.models import Interview, Note
+from inquiry_hub.governance import engine
 
 bp = Blueprint("notes", __name__, description="Notes of an interview (field material; never for partners).")
 
@@ -158,3 +162,20 @@ class NoteItem(MethodView):
             smorest_abort(409, message=_("Someone changed this note in the meantime."))
         db.session.commit()
         return note, 200, {"ETag": etag_of(note.version)}
+
+    @bp.response(204)
+    @bp.alt_response(202, schema=CollectiveSchema, description="The deletion was proposed to the team.")
+    @bp.alt_response(409, schema=ErrorSchema, description="The deletion cannot be started.")
+    @bp.alt_response(
+        412, schema=ErrorSchema, description="If-Match names another version than the current one."
+    )
+    def delete(self, note_id):
+        """Delete the note, through the inquiry's governance rule (as on the web)."""
+        note = _note(note_id, "fieldwork.delete")
+        check_if_match(note.version)
+        inquiry = note.inquiry
+        proposal = run_collective(
+            lambda: engine.start(inquiry, user(), "fieldwork.delete", fieldwork.delete_payload(note))
+        )
+        db.session.commit()
+        return started(proposal) if proposal is not None else ""

@@ -20,10 +20,12 @@ from inquiry_hub.api.common import (
     ErrorSchema,
     Id,
     PageQuery,
+    QuestionId,
     StrictSchema,
     Text,
     UtcDateTime,
     check_if_match,
+    check_question,
     etag_of,
     fail,
     load_in_inquiry,
@@ -53,6 +55,7 @@ class TaskSchema(ma.Schema):
     version = ma.fields.Integer(required=True)
     shared_with_partner = ma.fields.Boolean(required=True)
     assignee_ids = ma.fields.Function(lambda t: [u.id for u in t.assignees], required=True)
+    research_question_id = ma.fields.Integer(allow_none=True, required=True)
     created_at = UtcDateTime(required=True)
     updated_at = UtcDateTime(required=True)
 
@@ -63,6 +66,7 @@ class TaskCreateSchema(StrictSchema):
     column_id = Id(metadata={"description": "Defaults to the first column."})
     due_on = ma.fields.Date(allow_none=True)
     assignee_ids = ma.fields.List(Id(), validate=ma.validate.Length(max=50))
+    research_question_id = QuestionId()
 
 
 class TaskPatchSchema(StrictSchema):
@@ -77,6 +81,7 @@ class TaskPatchSchema(StrictSchema):
     position = ma.fields.Integer(strict=True, validate=ma.validate.Range(0, 100_000))
     due_on = ma.fields.Date(allow_none=True)
     assignee_ids = ma.fields.List(Id(), validate=ma.validate.Length(max=50))
+    research_question_id = QuestionId()
 
 
 def _column(inquiry, column_id):
@@ -95,6 +100,14 @@ def _assignees(inquiry, ids):
     if unknown:
         fail(422, _("Some fields are not valid."), assignee_ids=[_("Not a member who may edit tasks.")])
     return [members[i] for i in dict.fromkeys(ids)]
+
+
+def _question(inquiry, data: dict, current_id: int | None = None):
+    """The research question sent (checked), or the current one when the field was not sent."""
+    if "research_question_id" not in data:
+        return current_id
+    check_question(inquiry, data["research_question_id"], current_id)
+    return data["research_question_id"]
 
 
 def _with_etag(task: Task):
@@ -135,6 +148,7 @@ class InquiryTasks(MethodView):
             due_on=data.get("due_on"),
             assignees=_assignees(inquiry, data.get("assignee_ids", [])),
             actor=user(),
+            research_question_id=_question(inquiry, data),
         )
         db.session.commit()
         return task, 201, {"ETag": etag_of(task.version)}
@@ -207,6 +221,7 @@ def _apply(task: Task, data: dict, version: int) -> Task:
             else task.assignees,
             labels=task.labels,
             actor=user(),
+            research_question_id=_question(inquiry, edits, task.research_question_id),
         )
         version = task.version
     if moving:

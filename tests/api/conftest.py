@@ -46,6 +46,9 @@ class Api:
     def patch(self, url, json=None, headers=None, **kw):
         return self.client.patch(url, json=json, headers=self._headers(headers), **kw)
 
+    def put(self, url, json=None, headers=None, **kw):
+        return self.client.put(url, json=json, headers=self._headers(headers), **kw)
+
     def delete(self, url, headers=None, **kw):
         return self.client.delete(url, headers=self._headers(headers), **kw)
 

@@ -46,6 +46,44 @@ def test_document_lists_every_operation(app):
     assert len(labels) >= 12
 
 
+def _decision_and_deliverable_ids(world) -> dict[str, int]:
+    """A deliverable with a version, a joint meeting and an open proposal, for the fuzzer."""
+    from datetime import timedelta
+
+    from inquiry_hub.db import utcnow
+    from inquiry_hub.deliverables import services as deliverables
+    from inquiry_hub.governance.services import decisions, meetings
+
+    inquiry, student = world["inquiry"], world["student"]
+    deliverable = deliverables.create_deliverable(
+        inquiry, student, title="Rapport", kind="final_report", due_on=None, phase=""
+    )
+    version = deliverables.add_text_version(deliverable, student, "# Rapport", "v1")
+    meeting = meetings.create_meeting(
+        inquiry, student, title="Comité", held_at=utcnow(), place="", kind="joint", agenda=["Point"]
+    )
+    proposal = decisions.open_proposal(
+        inquiry, student, title="Proposition", body="", kind="consent", deadline=utcnow() + timedelta(days=2)
+    )
+    db.session.commit()
+    return {
+        "deliverable_id": deliverable.id,
+        "version_id": version.id,
+        "meeting_id": meeting.id,
+        "proposal_id": proposal.id,
+    }
+
+
+def _coding_ids(world) -> dict[str, int]:
+    """A code and an excerpt of the world's note, for the fuzzer."""
+    from inquiry_hub.fieldwork.services import coding
+
+    code = coding.create_code(world["inquiry"], world["student"], name="Engagement")
+    excerpt = coding.code_span(world["note"], world["student"], 0, 2, [code.id])
+    db.session.commit()
+    return {"code_id": code.id, "excerpt_id": excerpt.id}
+
+
 def test_api_conforms_to_its_document(app, world):
     token = make_token(world["student"])
     headers = {"Authorization": f"Bearer {token}"}
@@ -55,6 +93,8 @@ def test_api_conforms_to_its_document(app, world):
         "task_id": world["task"].id,
         "interview_id": world["interview"].id,
         "note_id": world["note"].id,
+        **_decision_and_deliverable_ids(world),
+        **_coding_ids(world),
     }
 
     def real_ids(case):

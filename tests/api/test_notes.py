@@ -103,3 +103,48 @@ def test_note_edit_replaces_vault_names(as_, world):
         f"/api/v1/notes/{note.id}", json={"version": note.version, "body": f"{REAL_NAME} revient."}
     )
     assert REAL_NAME not in response.get_data(as_text=True)
+
+
+DELETE = {"student": 202, "tutor": 403, "read_only": 403, "partner": 404, "outsider": 404, **UNAUTHENTICATED}
+
+
+@pytest.mark.parametrize("who", DELETE)
+def test_delete_note_by_caller_proposes_it(as_, world, who):
+    from sqlalchemy import func, select
+
+    from inquiry_hub.governance.models import Proposal
+
+    response = as_(who).delete(f"/api/v1/notes/{world['note'].id}")
+    assert response.status_code == DELETE[who]
+    assert db.session.scalar(select(func.count(Proposal.id))) == (1 if DELETE[who] == 202 else 0)
+    assert as_("student").get(f"/api/v1/notes/{world['note'].id}").status_code == 200
+    if DELETE[who] == 202:
+        proposal = response.get_json()["proposal"]
+        assert proposal["action"] == "fieldwork.delete" and proposal["status"] == "open"
+
+
+def test_delete_note_at_once_under_any_member_rule(as_, world):
+    world["inquiry"].governance_rule = "any_member"
+    db.session.commit()
+    note_id = world["note"].id
+    assert as_("student").delete(f"/api/v1/notes/{note_id}").status_code == 204
+    assert as_("student").get(f"/api/v1/notes/{note_id}").status_code == 404
+    assert as_("student").get(f"/api/v1/interviews/{world['interview'].id}").status_code == 200
+
+
+def test_delete_note_with_stale_if_match_is_412(as_, world):
+    world["inquiry"].governance_rule = "any_member"
+    db.session.commit()
+    api, note_id = as_("student"), world["note"].id
+    etag = api.get(f"/api/v1/notes/{note_id}").headers["ETag"]
+    api.patch(f"/api/v1/notes/{note_id}", json={"body": "Autre"}, headers={"If-Match": etag})
+    assert api.delete(f"/api/v1/notes/{note_id}", headers={"If-Match": etag}).status_code == 412
+    assert api.get(f"/api/v1/notes/{note_id}").status_code == 200
+
+
+def test_note_of_another_inquiry_cannot_be_deleted(as_, world):
+    other = fieldwork.create_note(
+        world["other_inquiry"], world["outsider"], title="A", body="B", kind="field_notes"
+    )
+    db.session.commit()
+    assert as_("student").delete(f"/api/v1/notes/{other.id}").status_code == 404

@@ -222,3 +222,37 @@ def test_task_list_query_count_does_not_grow_with_tasks(as_, world):
     with count_queries() as many:
         assert len(api.get(url).get_json()) == 12
     assert many() == few()
+
+
+def test_research_question_link_on_create_and_patch(as_, world):
+    from inquiry_hub.governance.services import commission
+    from inquiry_hub.tasks.models import Task
+
+    first, second = commission.sync_questions(world["inquiry"], ["Qui s'engage ?", "Pourquoi rester ?"])
+    foreign = commission.sync_questions(world["other_inquiry"], ["Ailleurs ?"])[0]
+    db.session.commit()
+    api, base = as_("student"), f"/api/v1/inquiries/{world['inquiry'].id}/tasks"
+    created = api.post(base, json={"title": "Guide Q1", "research_question_id": first.id})
+    assert created.status_code == 201 and created.get_json()["research_question_id"] == first.id
+    task_id, version = created.get_json()["id"], created.get_json()["version"]
+    # A patch that does not send the field keeps the link.
+    kept = api.patch(f"/api/v1/tasks/{task_id}", json={"version": version, "title": "Guide"})
+    assert kept.get_json()["research_question_id"] == first.id
+    version = kept.get_json()["version"]
+    refused = api.patch(
+        f"/api/v1/tasks/{task_id}", json={"version": version, "research_question_id": foreign.id}
+    )
+    assert refused.status_code == 422
+    assert list(refused.get_json()["error"]["details"]["json"]) == ["research_question_id"]
+    assert db.session.get(Task, task_id).research_question_id == first.id
+    moved = api.patch(
+        f"/api/v1/tasks/{task_id}", json={"version": version, "research_question_id": second.id}
+    )
+    assert moved.get_json()["research_question_id"] == second.id
+    cleared = api.patch(
+        f"/api/v1/tasks/{task_id}",
+        json={"version": moved.get_json()["version"], "research_question_id": None},
+    )
+    assert cleared.get_json()["research_question_id"] is None
+    assert api.post(base, json={"title": "x", "research_question_id": foreign.id}).status_code == 422
+    assert api.post(base, json={"title": "x", "research_question_id": "Q1"}).status_code == 422
