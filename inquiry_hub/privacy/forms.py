@@ -14,3 +14,7 @@ class RetentionForm(FlaskForm):
 class CloseAccountForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=1024)])
     confirm = BooleanField(_l("I understand that my account cannot be reopened"), validators=[DataRequired()])
+
+
+class ArchiveForm(FlaskForm):
+    """Start building the inquiry archive: nothing to fill in but the CSRF token."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
@@ -15,8 +15,9 @@ from inquiry_hub.extensions import db
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.engine import ActionFailed
 from inquiry_hub.privacy import bp
-from inquiry_hub.privacy.forms import CloseAccountForm, RetentionForm
-from inquiry_hub.privacy.services import archive, audit, personal, record, retention
+from inquiry_hub.privacy.forms import ArchiveForm, CloseAccountForm, RetentionForm
+from inquiry_hub.privacy.models import ArchiveJob
+from inquiry_hub.privacy.services import archive_jobs, audit, personal, record, retention
 
 
 @bp.get("/privacy")
@@ -76,34 +77,62 @@ def inquiry_retention(inquiry_id: int):
     return render_template("privacy/retention.html", inquiry=inquiry, archive_notes=archive_notes, form=form)
 
 
+def _exportable(inquiry_id: int):
+    """The inquiry, if the signed-in person may export it (404 for non-members, 403 otherwise)."""
+    inquiry = policy.get_inquiry_or_404(current_user, inquiry_id)
+    policy.require(current_user, "inquiry.export", inquiry)
+    return inquiry
+
+
 @bp.get("/inquiries/<int:inquiry_id>/archive/")
 @login_required
 def archive_page(inquiry_id: int):
-    """Explain the archive and offer its download."""
-    inquiry = policy.get_inquiry_or_404(current_user, inquiry_id)
-    policy.require(current_user, "inquiry.export", inquiry)
-    return render_template("privacy/archive.html", inquiry=inquiry)
+    """Explain the archive, offer to build it, show the build's progress and the download."""
+    inquiry = _exportable(inquiry_id)
+    return render_template(
+        "privacy/archive.html",
+        inquiry=inquiry,
+        form=ArchiveForm(),
+        job=archive_jobs.latest_job(inquiry),
+        ready=archive_jobs.latest_ready(inquiry),
+    )
 
 
-@bp.get("/inquiries/<int:inquiry_id>/archive.zip")
+@bp.post("/inquiries/<int:inquiry_id>/archive/")
 @login_required
-def archive_zip(inquiry_id: int):
-    """The whole inquiry as a ZIP that opens without the app, streamed as it is read."""
-    inquiry = policy.get_inquiry_or_404(current_user, inquiry_id)
-    policy.require(current_user, "inquiry.export", inquiry)
-    handle = archive.build_archive(inquiry, current_user)
+def archive_build(inquiry_id: int):
+    """Start building the archive in the background (or follow the build already under way)."""
+    inquiry = _exportable(inquiry_id)
+    if ArchiveForm().validate_on_submit():
+        job = archive_jobs.start(inquiry, current_user)
+        db.session.commit()
+        archive_jobs.launch(job)
+    return redirect(url_for("privacy.archive_page", inquiry_id=inquiry.id))
+
+
+@bp.get("/inquiries/<int:inquiry_id>/archive/<int:job_id>")
+@login_required
+def archive_progress(inquiry_id: int, job_id: int):
+    """The progress of one build, as the fragment the archive page polls."""
+    inquiry = _exportable(inquiry_id)
+    job = policy.get_in_inquiry_or_404(ArchiveJob, inquiry, job_id)
+    ready = archive_jobs.latest_ready(inquiry)
+    return render_template("privacy/_archive_job.html", inquiry=inquiry, job=job, ready=ready)
+
+
+@bp.get("/inquiries/<int:inquiry_id>/archive/<int:job_id>.zip")
+@login_required
+def archive_download(inquiry_id: int, job_id: int):
+    """A finished archive; the download is recorded in the audit of sensitive reads."""
+    inquiry = _exportable(inquiry_id)
+    job = policy.get_in_inquiry_or_404(ArchiveJob, inquiry, job_id)
+    path = archive_jobs.file_of(job)
+    if path is None:
+        abort(404)
     audit.record_read(inquiry, current_user, "archive")
     db.session.commit()
-
-    def chunks():
-        with handle:
-            while block := handle.read(64 * 1024):
-                yield block
-
-    return Response(
-        stream_with_context(chunks()),
-        mimetype="application/zip",
-        headers={"Content-Disposition": f"attachment; filename=inquiry-{inquiry.id}.zip"},
+    return send_file(
+        path, mimetype="application/zip", as_attachment=True, download_name=f"inquiry-{inquiry.id}.zip"
     )
 
 
@@ -146,12 +175,3 @@ def admin_retention(inquiry_id: int):
         flash(_("Retention date changed."), "success")
         return redirect(url_for("privacy.admin_purges"))
     return render_template("privacy/admin_retention.html", inquiry=inquiry, form=form)
-
-
-@bp.after_app_request
-def audit_consent_form_downloads(response):
-    """Log each successful consent form download (the fieldwork room serves the file)."""
-    if request.endpoint == "fieldwork.download" and response.status_code == 200:
-        audit.record_download(current_user, (request.view_args or {}).get("file_id"))
-        db.session.commit()
-    return response

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 from werkzeug.datastructures import FileStorage
@@ -52,6 +54,13 @@ def world(team):
     )
     db.session.commit()
     return {**team, "main": main, "other": other, "task": task}
+
+
+@pytest.fixture(autouse=True)
+def _no_archive_left(app):
+    """The archive folder lives as long as the app: each test starts with it empty."""
+    yield
+    shutil.rmtree(Path(app.config["UPLOAD_FOLDER"]).parent / "archives", ignore_errors=True)
 
 
 @pytest.fixture

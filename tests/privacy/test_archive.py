@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from datetime import date
 from html.parser import HTMLParser
 
+import pytest
+from sqlalchemy import func, select
+
+from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
+from inquiry_hub.governance.services import logbook
+from inquiry_hub.privacy.models import SensitiveRead
 from tests.conftest import login
 from tests.privacy.conftest import NAMES
 
@@ -22,8 +30,13 @@ class _Links(HTMLParser):
 
 
 def _archive(client, world) -> zipfile.ZipFile:
+    """Build the archive through the archive page, then download it from the link it offers."""
     login(client, world["student"])
-    response = client.get(f"/inquiries/{world['inquiry'].id}/archive.zip")
+    page = f"/inquiries/{world['inquiry'].id}/archive/"
+    assert client.post(page).status_code == 302
+    html = client.get(page).get_data(as_text=True)
+    (href,) = re.findall(r'href="([^"]+\.zip)"', html)
+    response = client.get(href)
     assert response.status_code == 200
     return zipfile.ZipFile(io.BytesIO(response.data))
 
@@ -82,3 +95,35 @@ def test_audio_download_is_not_listed_as_a_consent_form(client, world):
     base = f"/inquiries/{world['inquiry'].id}"
     client.get(f"{base}/fieldwork/interviews/{interview.id}/files/{audio.id}")
     assert "consent form downloaded" not in client.get(f"{base}/audit/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who,status", [("tutor", 403), ("partner", 404), ("outsider", 404), ("admin", 404)])
+def test_only_students_download_a_consent_form_and_refusals_are_not_logged(client, world, who, status):
+    interview, form = world["main"]["interview"], world["main"]["form"]
+    login(client, world[who])
+    base = f"/inquiries/{world['inquiry'].id}"
+    assert client.get(f"{base}/fieldwork/interviews/{interview.id}/files/{form.id}").status_code == status
+    assert db.session.scalar(select(func.count(SensitiveRead.id))) == 0
+
+
+def test_consent_form_download_of_another_inquiry_is_404_and_not_logged(client, world):
+    login(client, world["student"])
+    base = f"/inquiries/{world['inquiry'].id}"
+    interview, form = world["main"]["interview"], world["other"]["form"]
+    assert client.get(f"{base}/fieldwork/interviews/{interview.id}/files/{form.id}").status_code == 404
+    assert db.session.scalar(select(func.count(SensitiveRead.id))) == 0
+
+
+def test_archive_holds_shared_logbook_entries_but_no_personal_one(client, world):
+    for title, personal in (("Carnet partagé", False), ("Carnet intime", True)):
+        logbook.write_entry(
+            world["inquiry"],
+            world["student"],
+            written_on=date(2026, 11, 4),
+            title=title,
+            body="…",
+            personal=personal,
+        )
+    db.session.commit()
+    text = _archive(client, world).read("logbook.md").decode()
+    assert "Carnet partagé" in text and "Carnet intime" not in text

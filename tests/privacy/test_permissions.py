@@ -12,13 +12,6 @@ WHO = ("student", "tutor", "partner", "outsider", "admin")
 GETS = {
     "/inquiries/{id}/audit/": {"student": 200, "tutor": 200, "partner": 404, "outsider": 404, "admin": 404},
     "/inquiries/{id}/archive/": {"student": 200, "tutor": 403, "partner": 403, "outsider": 404, "admin": 404},
-    "/inquiries/{id}/archive.zip": {
-        "student": 200,
-        "tutor": 403,
-        "partner": 403,
-        "outsider": 404,
-        "admin": 404,
-    },
     "/inquiries/{id}/retention": {
         "student": 200,
         "tutor": 200,

@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 from inquiry_hub.accounts.models import ApiToken
 from inquiry_hub.accounts.services import create_api_token
 from inquiry_hub.activity.models import Notification
+from inquiry_hub.export_rows import user_columns
 from inquiry_hub.extensions import db
 from inquiry_hub.governance.models import LogbookEntry
 from inquiry_hub.governance.services import logbook
+from inquiry_hub.privacy.services import audit, personal
 from inquiry_hub.tasks.models import Task
 from tests.conftest import PASSWORD, login
 from tests.privacy.conftest import NAMES
@@ -128,3 +130,18 @@ def test_close_page_asks_for_confirmation(client, world):
     login(client, world["student"])
     page = client.get("/me/close").get_data(as_text=True)
     assert 'name="password"' in page and 'name="confirm"' in page
+
+
+def test_each_room_lists_only_tables_that_name_a_person_and_never_the_vault():
+    for room in personal.ROOMS:
+        for model in room.PERSONAL_MODELS:
+            assert user_columns(model.__table__), model.__tablename__
+            assert model.__tablename__ not in personal.SKIPPED_TABLES, model.__tablename__
+
+
+def test_tables_no_room_claims_are_still_exported(client, world):
+    # Memberships (inquiries room) and the sensitive-read log (privacy) belong to no exporting room.
+    audit.record_read(world["inquiry"], world["student"], "archive")
+    db.session.commit()
+    rows = json.loads(_zip(client, world["student"]).read("data.json"))["rows"]
+    assert {"memberships", "sensitive_reads", "tasks", "interviews", "notes"} <= set(rows)

@@ -168,3 +168,24 @@ def test_admin_page_lists_upcoming_purges_and_the_log(client, world):
     login(client, world["admin"])
     page = client.get("/admin/privacy/").get_data(as_text=True)
     assert world["inquiry"].title in page and world["other_inquiry"].title not in page
+
+
+def test_new_inquiry_is_kept_until_the_end_of_its_cohort_year_plus_one_year(team):
+    # make_inquiry's cohort ends on 31 August 2027.
+    assert team["inquiry"].retention_until == date(2028, 8, 31)
+
+
+def test_new_inquiry_of_a_cohort_ending_on_29_february_is_kept_until_28_february(team):
+    from inquiry_hub.inquiries import services as inquiries
+
+    cohort = team["inquiry"].cohort
+    cohort.ends_on = date(2028, 2, 29)
+    inquiry = inquiries.create_inquiry(
+        title="Bissextile",
+        question="",
+        organisation=team["inquiry"].organisation,
+        cohort=cohort,
+        starts_on=date(2027, 9, 1),
+        ends_on=date(2028, 2, 1),
+    )
+    assert inquiry.retention_until == date(2029, 2, 28)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from inquiry_hub.accounts.models import User
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.models import IdentityReveal, Interview, InterviewFile
+from inquiry_hub.fieldwork.models import IdentityReveal, Interview
 from inquiry_hub.privacy.models import SensitiveRead
 
 
@@ -49,12 +49,3 @@ def audit_lines(inquiry, limit: int = 500) -> list[AuditLine]:
     lines = [AuditLine(at, who or "former member", "identity", pseudonym) for at, who, pseudonym in reveals]
     lines += [AuditLine(at, who or "former member", kind, summary) for at, who, kind, summary in reads]
     return sorted(lines, key=lambda line: line.at, reverse=True)[:limit]
-
-
-def record_download(user, file_id: int | None) -> None:
-    """Log the download of an interview file when it is a signed consent form."""
-    row = db.session.get(InterviewFile, file_id) if file_id else None
-    if row is not None and row.kind == "consent_form":
-        record_read(
-            row.interview.inquiry, user, "consent_form", f"{row.interview.pseudonym} — {row.filename}"
-        )

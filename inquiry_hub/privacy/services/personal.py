@@ -6,18 +6,22 @@ import io
 import json
 import secrets
 import zipfile
-from datetime import date, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
 from inquiry_hub import policy
 from inquiry_hub.accounts import services as accounts
 from inquiry_hub.accounts.models import ApiToken, PasswordResetToken
-from inquiry_hub.activity.models import Notification
+from inquiry_hub.activity import export as activity
 from inquiry_hub.db import Base, utcnow
+from inquiry_hub.deliverables import export as deliverables
+from inquiry_hub.export_rows import jsonable, rows_of_table
 from inquiry_hub.extensions import db
+from inquiry_hub.fieldwork import export as fieldwork
+from inquiry_hub.governance import export as governance
 from inquiry_hub.inquiries.models import Membership
 from inquiry_hub.storage import get_storage
+from inquiry_hub.tasks import export as tasks
 
 FORMER_MEMBER = "former member"
 
@@ -29,37 +33,27 @@ SKIPPED_TABLES = frozenset(
 NO_FILES_TABLES = frozenset({"interview_files"})
 
 
-def _secret(column_name: str) -> bool:
-    return any(part in column_name for part in ("hash", "token", "password"))
-
-
-def _jsonable(value):
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-def _user_columns(table):
-    """Columns of ``table`` that point to a user (author, actor, member, assignee...)."""
-    return [c for c in table.columns if any(fk.column.table.name == "users" for fk in c.foreign_keys)]
-
-
-def _row(table, row) -> dict:
-    return {c.name: _jsonable(row._mapping[c]) for c in table.columns if not _secret(c.name)}
+#: The rooms that export their own rows about a person; tables no room claims are scanned here.
+ROOMS = (tasks, fieldwork, deliverables, governance, activity)
 
 
 def personal_rows(user) -> dict[str, list[dict]]:
-    """table name → rows that name this user in one of their user columns, secrets left out."""
+    """table name → rows that name this user in one of their user columns, secrets left out.
+
+    Each room answers for its own tables; every other table with a user column (accounts,
+    memberships, follow-up settings, this room's logs) is read generically, so that a table
+    added later is exported before anyone thinks of it.
+    """
     result: dict[str, list[dict]] = {}
+    claimed: set[str] = set()
+    for room in ROOMS:
+        result.update(room.personal_rows(user))
+        claimed |= {model.__tablename__ for model in room.PERSONAL_MODELS}
     for table in Base.metadata.sorted_tables:
-        columns = _user_columns(table)
-        if table.name in SKIPPED_TABLES or not columns:
-            continue
-        query = select(table).where(db.or_(*(c == user.id for c in columns)))
-        rows = [_row(table, row) for row in db.session.execute(query)]
-        if rows:
+        if table.name not in SKIPPED_TABLES | claimed and (rows := rows_of_table(table, user)):
             result[table.name] = rows
-    return result
+    order = {table.name: n for n, table in enumerate(Base.metadata.sorted_tables)}
+    return dict(sorted(result.items(), key=lambda item: order[item[0]]))
 
 
 def _account(user) -> dict:
@@ -69,8 +63,8 @@ def _account(user) -> dict:
         "name": user.name,
         "locale": user.locale,
         "site_admin": policy.can(user, "admin.access"),
-        "created_at": _jsonable(user.created_at),
-        "last_login_at": _jsonable(user.last_login_at),
+        "created_at": jsonable(user.created_at),
+        "last_login_at": jsonable(user.last_login_at),
     }
 
 
@@ -91,7 +85,7 @@ def personal_zip(user) -> bytes:
     """A ZIP with data.json (account and every row about the person) and the files they uploaded."""
     rows = personal_rows(user)
     files = _uploaded_files(rows)
-    document = {"exported_at": _jsonable(utcnow()), "account": _account(user), "rows": rows, "files": files}
+    document = {"exported_at": jsonable(utcnow()), "account": _account(user), "rows": rows, "files": files}
     buffer = io.BytesIO()
     storage = get_storage()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -105,7 +99,6 @@ def personal_zip(user) -> bytes:
 
 def close_account(user) -> None:
     """Remove the person's personal data; what they wrote for the team stays, as "former member"."""
-    from inquiry_hub.governance.models import LogbookEntry
     from inquiry_hub.tasks.services import feeds
 
     user.name = FORMER_MEMBER
@@ -123,8 +116,8 @@ def close_account(user) -> None:
     )
     feeds.revoke_feeds(user)
     db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
-    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
-    db.session.execute(delete(LogbookEntry).where(LogbookEntry.private_to_user_id == user.id))
+    activity.forget(user)
+    governance.forget(user)
     db.session.execute(delete(Membership).where(Membership.user_id == user.id))
     db.session.flush()
 
