@@ -30,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 import requests
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "demo-pass-2026"
@@ -120,9 +121,10 @@ def measure(make_session, url: str, clients: int, seconds: float, headers=None) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=40)
-    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--seconds", type=float, default=15, help="per cell (use 3 for a quick trial)")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--keep", action="store_true", help="keep the database folder")
+    parser.add_argument("--note", default="", help="a line written under the run's heading (e.g. a trial)")
     parser.add_argument("--results", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
 
@@ -139,6 +141,8 @@ def main() -> int:
         LOGIN_RATE_LIMIT="1000 per minute",
         API_RATE_LIMIT="100000 per minute",
         RATELIMIT_STORAGE_URI="memory://",
+        # A throw-away vault key for the throw-away identities (never the instance's key).
+        VAULT_KEYS=Fernet.generate_key().decode(),
     )
     flask(env, "db", "upgrade")
     started = time.perf_counter()
@@ -191,10 +195,11 @@ def main() -> int:
             ("/healthz", None, base + "/healthz", None),
             ("inquiry home", "student", prefix + "/", None),
             ("board", "student", prefix + "/tasks/", None),
-            ("task list, filtered", "student", prefix + "/tasks/list?overdue=1&sort=due", None),
+            ("task list, filtered", "student", prefix + "/tasks/list?due=overdue&sort=due", None),
             ("fieldwork search", "student", prefix + "/fieldwork/search?q=association", None),
             ("tutor's view", "tutor", base + "/tutor/", None),
             ("partner's home", "partner", prefix + "/", None),
+            ("partner's portal", "partner", f"{base}/partner/{inquiry_id}", None),
         ]
         if note_row:
             pages.insert(4, ("note page", "student", f"{prefix}/fieldwork/notes/{note_row[0]}", None))
@@ -232,7 +237,7 @@ def main() -> int:
                 rows.append((name, clients, result))
                 print(
                     f"{name:22} c={clients}: p50 {result['p50']:.1f} ms, p95 {result['p95']:.1f} ms, "
-                    f"{result['rps']:.0f} req/s ({result['share']:.0f} %), {result['queries']} queries, "
+                    f"{result['rps']:.0f} req/s ({result['share']:.1f} %), {result['queries']} queries, "
                     f"{result['errors']} errors",
                     flush=True,
                 )
@@ -250,12 +255,13 @@ def main() -> int:
             continue
         table.append(
             f"| {name} | {clients} | {result['p50']:.1f} | {result['p95']:.1f} | {result['rps']:.0f} | "
-            f"{result['share']:.0f} % | {result['queries']} | {result['errors']} |"
+            f"{result['share']:.1f} % | {result['queries']} | {result['errors']} |"
         )
     header = (
         f"## {datetime.now():%Y-%m-%d %H:%M} — {platform.node()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, SQLite, gunicorn 2 workers\n\n"
         f"`seed-demo --scale {args.scale}` took {seed_seconds:.0f} s; each cell ran {args.seconds:g} s.\n\n"
+        + (f"{args.note}\n\n" if args.note else "")
     )
     text = header + "\n".join(table) + "\n"
     print("\n" + text)

@@ -69,9 +69,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = None  # our session version does the job
 
-    from flask_babel import lazy_gettext
+    from flask_babel import lazy_gettext as _l
 
-    login_manager.login_message = lazy_gettext("Please log in to see this page.")
+    login_manager.login_message = _l("Please log in to see this page.")
 
     from inquiry_hub.accounts.models import User
 

@@ -97,7 +97,7 @@ def run_due() -> None:
     from inquiry_hub.followup import notifications as followup
     from inquiry_hub.governance.engine import settle_due
     from inquiry_hub.governance.services.decisions import send_reminders
-    from inquiry_hub.privacy.services import retention
+    from inquiry_hub.privacy.services import archive_jobs, retention
 
     closed = settle_due()
     reminded = send_reminders()
@@ -105,29 +105,33 @@ def run_due() -> None:
     digests = followup.send_digests()
     warned = retention.notify_upcoming(date.today())
     purged = retention.purge_expired(date.today())
+    cleaned = archive_jobs.clean_old()
     db.session.commit()
+    archives = archive_jobs.run_queued()
     sent, failed = deliver_outbox(configured_sender())
     click.echo(
         f"proposals closed: {closed}; reminders: {reminded}; due soon: {due_soon}; digests: {digests}; "
         f"emails sent: {sent}; failed attempts: {failed}"
     )
     click.echo(f"inquiries warned of their purge: {warned}; inquiries purged: {len(purged)}")
+    click.echo(f"archives built: {archives}; old archives deleted: {cleaned}")
 
 
 @click.command("purge-expired")
 def purge_expired() -> None:
     """Apply retention dates: warn members 30 days ahead, purge inquiries whose date has passed."""
-    from inquiry_hub.privacy.services import retention
+    from inquiry_hub.privacy.services import archive_jobs, retention
 
     warned = retention.notify_upcoming(date.today())
     logs = retention.purge_expired(date.today())
+    cleaned = archive_jobs.clean_old()
     db.session.commit()
     for log in logs:
         click.echo(
             f"inquiry {log.inquiry_ref}: identity keys {log.identity_keys}, consent forms {log.consent_forms}, "
             f"other files {log.other_files}, notes {log.notes}"
         )
-    click.echo(f"inquiries purged: {len(logs)}; inquiries warned: {warned}")
+    click.echo(f"inquiries purged: {len(logs)}; inquiries warned: {warned}; old archives deleted: {cleaned}")
 
 
 @click.command("backup")

@@ -38,6 +38,8 @@ def from_environment(instance_path: str) -> dict:
         ),
         "MAX_UPLOAD_MB": _int("MAX_UPLOAD_MB", 25),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
+        # Empty: "archives/" beside UPLOAD_FOLDER (privacy.services.archive_jobs.folder).
+        "ARCHIVE_FOLDER": os.environ.get("ARCHIVE_FOLDER", ""),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _int("MAIL_PORT", 587),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),

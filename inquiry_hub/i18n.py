@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from datetime import datetime
+
+from babel import dates
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    to_user_timezone,
+)
 from flask_login import current_user
 
 
@@ -27,11 +37,48 @@ def current_locale() -> str:
 
 
 def _date(value, format="medium"):
-    return format_date(value, format) if value else ""
+    if not value:
+        return ""
+    if not has_request_context():
+        return format_date(value, format)
+    if isinstance(value, datetime) or format not in _NAMED:
+        return format_date(value, format)
+    # Boards and lists format hundreds of dates: the locale's pattern is parsed once per request
+    # (Babel parses it on every call), and each distinct date is formatted once.
+    locale = get_locale()
+    patterns = g.setdefault("date_patterns", {})
+    key = (format, str(locale))
+    if key not in patterns:
+        patterns[key] = (dates.parse_pattern(dates.get_date_format(format, locale=locale)), {})
+    pattern, done = patterns[key]
+    if value not in done:
+        done[value] = pattern.apply(value, locale)
+    return done[value]
+
+
+_NAMED = frozenset(("full", "long", "medium", "short"))
 
 
 def _datetime(value, format="medium"):
-    return format_datetime(value, format) if value else ""
+    if not value:
+        return ""
+    if not has_request_context() or format not in _NAMED:
+        return format_datetime(value, format)
+    # As Babel's format_datetime, with the three patterns parsed once per request.
+    locale = get_locale()
+    patterns = g.setdefault("datetime_patterns", {})
+    key = (format, str(locale))
+    if key not in patterns:
+        patterns[key] = (
+            dates.get_datetime_format(format, locale=locale).replace("'", ""),
+            dates.parse_pattern(dates.get_date_format(format, locale=locale)),
+            dates.parse_pattern(dates.get_time_format(format, locale=locale)),
+        )
+    whole, date_pattern, time_pattern = patterns[key]
+    local = to_user_timezone(value)
+    return whole.replace("{0}", time_pattern.apply(local, locale)).replace(
+        "{1}", date_pattern.apply(local, locale)
+    )
 
 
 def _time(value, format="short"):

@@ -60,6 +60,8 @@ _STUDENT = _TUTOR - {"deliverables.review", "followup.tutor_view"} | {
     "inquiry.edit",
     "members.invite",
     "members.remove",
+    #: Per-person contributions: the team's own figures, seen alike by each student.
+    "members.contributions",
     "governance.change_rule",
     "tasks.create",
     "tasks.edit",

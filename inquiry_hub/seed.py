@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -115,11 +115,14 @@ def seed_demo() -> bool:
         _seed_decisions(inquiry, [users[s] for s in spec["students"]])
         _seed_meetings(inquiry, [users[s] for s in spec["students"]], users["tutor"])
         _seed_logbook(inquiry, [users[s] for s in spec["students"]], users["tutor"])
-        _seed_tasks(inquiry, [users[s] for s in spec["students"]], users[spec["partner"]])
+        _seed_tasks(
+            inquiry, [users[s] for s in spec["students"]], users[spec["partner"]], INQUIRIES.index(spec)
+        )
         _seed_fieldwork(inquiry, [users[s] for s in spec["students"]], INQUIRIES.index(spec))
         _seed_deliverables(
             inquiry, [users[s] for s in spec["students"]], users["tutor"], users[spec["partner"]]
         )
+        _seed_question_links(inquiry)
     db.session.flush()
     return True
 
@@ -376,15 +379,25 @@ DEMO_TASKS = [
 ]
 
 
-def _seed_tasks(inquiry, students, partner) -> None:
-    """A lively board: tasks in every column, some late, with checklists, comments, one shared."""
+def _seed_tasks(inquiry, students, partner, index: int = 0) -> None:
+    """A lively board: tasks in every column, some late, with checklists, comments, one shared.
+
+    Tasks are dated back over the weeks since the inquiry began (so the tutor's burn-up has a history),
+    and the second team is one task further on than the first (so the tutor's rows differ).
+    """
     from inquiry_hub.tasks import services as tasks
 
     columns = {c.kind: c for c in tasks.columns_of(inquiry)}
     phases = {p.kind: p for p in inquiry.phases}
     today = date.today()
+    now = utcnow()
+    began = datetime.combine(min(inquiry.starts_on, today), datetime.min.time()) + timedelta(hours=9)
+    span = max((now - began).days, 1)
     local = [s.email.split("@")[0] for s in students]
-    for title, kind, due, assignees, labels, phase, checklist, comments in DEMO_TASKS:
+    ahead = index  # how many "doing" tasks this team has already finished
+    for n, (title, kind, due, assignees, labels, phase, checklist, comments) in enumerate(DEMO_TASKS):
+        if kind == "doing" and ahead:
+            kind, ahead = "done", ahead - 1
         task = tasks.create_task(
             inquiry,
             title=title,
@@ -403,6 +416,9 @@ def _seed_tasks(inquiry, students, partner) -> None:
             tasks.share_action(inquiry, tasks.share_payload(task, True), students[0])
         for author, body in comments:
             tasks.add_comment(task, body.format(*local), partner if author == "P" else students[author])
+        task.created_at = began + timedelta(days=span * n // (len(DEMO_TASKS) + 2))
+        if kind == "done":
+            task.updated_at = min(task.created_at + timedelta(days=12 + 3 * n), now)
 
 
 def _seed_fieldwork(inquiry, students, index: int) -> None:
@@ -458,10 +474,47 @@ def _seed_deliverables(inquiry, students, tutor, partner) -> None:
     deliverables.share_action(inquiry, {"version_id": v2.id}, students[0])
 
 
-def seed_scale(n: int) -> None:
-    """N generated inquiries of realistic membership, for benchmarks; rooms extend this."""
-    from inquiry_hub.accounts.passwords import hash_password
+def _seed_question_links(inquiry) -> None:
+    """Interviews, a few tasks and the deliverables say which research question they serve."""
+    from inquiry_hub.deliverables.models import Deliverable
+    from inquiry_hub.fieldwork.models import Interview
+    from inquiry_hub.governance.services import commission
+    from inquiry_hub.tasks.models import Task
 
+    questions = commission.questions(inquiry)
+    if not questions:
+        return
+    # The sub-questions (after the main one) are what interviews and tasks are planned around.
+    detailed = questions[1:] or questions
+
+    def by_id(model):
+        return select(model).where(model.inquiry_id == inquiry.id).order_by(model.id)
+
+    for n, interview in enumerate(db.session.scalars(by_id(Interview))):
+        interview.research_question_id = detailed[n % len(detailed)].id
+    for n, task in enumerate(db.session.scalars(by_id(Task).limit(2 * len(detailed)))):
+        task.research_question_id = detailed[n % len(detailed)].id
+    for deliverable in db.session.scalars(by_id(Deliverable)):
+        deliverable.research_question_id = questions[0].id
+    db.session.flush()
+
+
+def seed_scale(n: int, seed: int = 2026) -> None:
+    """N generated inquiries of programme size, for benchmarks: each room writes its share in bulk.
+
+    Per inquiry: 4 students, a tutor and a partner; 500 tasks; 60 interviews with two notes of
+    about 2,000 words; 40 codes and 1,000 excerpts; 10 deliverables of 3 versions; 30 meetings
+    and 20 proposals. Deterministic for a given ``seed``.
+    """
+    import random
+
+    from inquiry_hub.accounts.passwords import hash_password
+    from inquiry_hub.deliverables.demo import scale_deliverables
+    from inquiry_hub.fieldwork.demo_scale import scale_fieldwork
+    from inquiry_hub.governance.demo import scale_governance
+    from inquiry_hub.tasks.demo import scale_tasks
+
+    rng = random.Random(seed)
     password_hash = hash_password(DEMO_PASSWORD)
     cohort = db.session.scalars(select(Cohort).order_by(Cohort.id.desc())).first()
     start = db.session.scalar(select(db.func.count(Inquiry.id)))
@@ -481,34 +534,12 @@ def seed_scale(n: int) -> None:
             student = _user(f"student{i}-{j}@scale.example", f"Étudiant·e {i}-{j}", "fr", password_hash)
             inquiries.add_member(inquiry, student, policy.Role.STUDENT)
             students.append(student)
-        _scale_tasks(inquiry, students)
         tutor = _user(f"tutor{i % 5}@scale.example", f"Tuteur·rice {i % 5}", "fr", password_hash)
         inquiries.add_member(inquiry, tutor, policy.Role.TUTOR)
         partner = _user(f"partner{i}@scale.example", f"Partenaire {i}", "fr", password_hash)
         inquiries.add_member(inquiry, partner, policy.Role.PARTNER)
-    db.session.flush()
-
-
-def _scale_tasks(inquiry, students, count: int = 80) -> None:
-    """A busy board of generated tasks, written directly for speed."""
-    from inquiry_hub.tasks import services as tasks
-    from inquiry_hub.tasks.models import ChecklistItem, Task, TaskComment
-
-    columns = tasks.columns_of(inquiry)
-    today = date.today()
-    for n in range(count):
-        task = Task(
-            inquiry_id=inquiry.id,
-            column_id=columns[n % len(columns)].id,
-            phase_id=inquiry.phases[n % len(inquiry.phases)].id,
-            title=f"Tâche générée {n}",
-            description="Une tâche générée pour les mesures de performance.",
-            due_on=today + timedelta(days=n % 40 - 15),
-            position=n // len(columns),
-            shared_with_partner=n % 10 == 0,
-            created_by_id=students[n % len(students)].id,
-            assignees=[students[n % len(students)]],
-            checklist=[ChecklistItem(text="Étape", position=k, done=k < n % 3) for k in range(n % 4)],
-            comments=[TaskComment(author_id=students[0].id, body="Vu.")] if n % 3 == 0 else [],
-        )
-        db.session.add(task)
+        scale_tasks(inquiry, students, rng)
+        scale_fieldwork(inquiry, students, rng)
+        scale_deliverables(inquiry, students, tutor, partner, rng)
+        scale_governance(inquiry, students, tutor, rng)
+        db.session.flush()

@@ -61,6 +61,8 @@ def app(tmp_path_factory, worker_id):
             # Cheap hashing for speed; test_accounts checks the OWASP parameters separately.
             "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
             "BASE_URL": "http://localhost",
+            # Archive builds run in the request rather than in a thread (privacy tests).
+            "ARCHIVE_INLINE": True,
         }
     )
     with app.app_context():

@@ -30,6 +30,8 @@ SPEC: dict[str, str] = {
     "inquiry.view": "STP",
     "inquiry.edit": "S",
     "members.view": "STP",
+    # per-person contributions: the team's own page, never the tutor's or the partner's.
+    "members.contributions": "S",
     "activity.view": "ST",
     # members, governance rule: via collective action, students only.
     "members.invite": "S",

@@ -39,6 +39,11 @@ class User(UserMixin, db.Model):
         # Flask-Login stores this in the session: the version makes old cookies invalid.
         return f"{self.id}:{self.session_version}"
 
+    @property
+    def initials(self) -> str:
+        """Up to two letters for an avatar: the first letter of each word of the name."""
+        return "".join(word[0] for word in self.name.split())[:2].upper()
+
     def __repr__(self) -> str:
         return f"<User {self.email}>"
 

@@ -35,6 +35,14 @@ class Refused(ValueError):
     """The upload is not acceptable; the message says why (shown to users)."""
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _text_type(data: bytes) -> str | None:
     """Plain UTF-8 text is accepted as Markdown; HTML or anything else is not."""
     try:
@@ -51,6 +59,8 @@ def sniff(data: bytes) -> str:
     """The accepted type of these bytes, read from their content; raises Refused otherwise."""
     found = magic.from_buffer(data[:65536], mime=True)
     if found.startswith("text/") and found != "text/html":
+        if not _is_utf8(data):
+            raise Refused(str(_l("Text files must be saved as UTF-8.")))
         found = _text_type(data) or found
     if found in ("application/zip", "application/octet-stream"):
         found = magic.from_buffer(data, mime=True)

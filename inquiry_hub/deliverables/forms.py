@@ -36,6 +36,12 @@ VERDICT_LABELS = {
 }
 
 
+def _int_or_none(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
 class DeliverableForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), validators=[InputRequired()])
@@ -45,6 +51,8 @@ class DeliverableForm(FlaskForm):
         choices=[("", "—")] + [(k, PHASE_LABELS[k]) for k in DEFAULT_PHASES],
         validators=[Optional()],
     )
+    #: Choices filled by the route: the inquiry's active research questions.
+    research_question_id = SelectField(_l("Research question"), coerce=_int_or_none, validators=[Optional()])
 
 
 class TextVersionForm(FlaskForm):

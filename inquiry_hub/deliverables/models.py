@@ -61,12 +61,17 @@ class Deliverable(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT)
     #: True once one of its versions was shared: the partner may then see it.
     shared_with_partner: Mapped[bool] = mapped_column(default=False)
+    #: The research question of the brief this serves, if any.
+    research_question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("research_questions.id", ondelete="SET NULL"), index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Last write on the deliverable, its versions or reviews (the overview's "last activity").
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     inquiry = relationship("Inquiry")
+    research_question = relationship("ResearchQuestion")
     versions: Mapped[list[Version]] = relationship(
         back_populates="deliverable", cascade="all, delete-orphan", order_by="Version.number"
     )

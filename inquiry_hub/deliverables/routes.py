@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,6 +28,7 @@ from inquiry_hub.deliverables.models import PIPELINE, Channel, Deliverable, Revi
 from inquiry_hub.extensions import db
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.engine import ActionFailed
+from inquiry_hub.governance.services import commission
 from inquiry_hub.inquiries.scope import scope_blueprint
 from inquiry_hub.inquiries.services import rule_label
 
@@ -41,8 +43,12 @@ def deliverable_kind_label(kind: str) -> str:
 
 @bp.app_template_global()
 def deliverable_status_label(status: str) -> str:
-    """A deliverable status in the reader's language."""
-    return str(STATUS_LABELS.get(status, status))
+    """A deliverable status in the reader's language (the tutor's view shows dozens: once each)."""
+    labels = g.setdefault("deliverable_status_labels", {})
+    key = (status, str(get_locale()))
+    if key not in labels:
+        labels[key] = str(STATUS_LABELS.get(status, status))
+    return labels[key]
 
 
 @bp.app_template_global()
@@ -93,6 +99,7 @@ def new():
     """Create a deliverable (in draft)."""
     policy.require(current_user, "deliverables.edit", g.inquiry)
     form = DeliverableForm()
+    form.research_question_id.choices = commission.question_choices(g.inquiry)
     if form.validate_on_submit():
         deliverable = deliverables.create_deliverable(
             g.inquiry,
@@ -101,6 +108,7 @@ def new():
             kind=form.kind.data,
             due_on=form.due_on.data,
             phase=form.phase.data,
+            research_question_id=form.research_question_id.data,
         )
         db.session.commit()
         return redirect(url_for(".deliverable", deliverable_id=deliverable.id))
@@ -113,6 +121,9 @@ def edit(deliverable_id: int):
     """Change a deliverable's title, kind, due date or phase."""
     deliverable = _deliverable(deliverable_id, "deliverables.edit")
     form = DeliverableForm(obj=deliverable)
+    form.research_question_id.choices = commission.question_choices(
+        g.inquiry, deliverable.research_question_id
+    )
     if form.validate_on_submit():
         deliverables.update_deliverable(
             deliverable,
@@ -121,6 +132,7 @@ def edit(deliverable_id: int):
             kind=form.kind.data,
             due_on=form.due_on.data,
             phase=form.phase.data,
+            research_question_id=form.research_question_id.data,
         )
         db.session.commit()
         return redirect(url_for(".deliverable", deliverable_id=deliverable.id))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
@@ -23,6 +25,7 @@ from inquiry_hub.deliverables.models import (
 )
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
+from inquiry_hub.followup import notifications
 from inquiry_hub.governance.engine import ActionFailed, collective_action
 from inquiry_hub.storage import get_storage
 
@@ -104,7 +107,9 @@ def _touch(deliverable: Deliverable) -> None:
     deliverable.updated_at = utcnow()
 
 
-def create_deliverable(inquiry, actor, *, title: str, kind: str, due_on, phase: str) -> Deliverable:
+def create_deliverable(
+    inquiry, actor, *, title: str, kind: str, due_on, phase: str, research_question_id: int | None = None
+) -> Deliverable:
     """A new deliverable, in draft."""
     deliverable = Deliverable(
         inquiry_id=inquiry.id,
@@ -112,6 +117,7 @@ def create_deliverable(inquiry, actor, *, title: str, kind: str, due_on, phase: 
         kind=kind,
         due_on=due_on,
         phase=phase or "",
+        research_question_id=research_question_id,
         created_by_id=actor.id,
     )
     db.session.add(deliverable)
@@ -120,14 +126,24 @@ def create_deliverable(inquiry, actor, *, title: str, kind: str, due_on, phase: 
     return deliverable
 
 
-def update_deliverable(deliverable: Deliverable, actor, *, title: str, kind: str, due_on, phase: str) -> None:
-    """Change the title, kind, due date or phase."""
+def update_deliverable(
+    deliverable: Deliverable,
+    actor,
+    *,
+    title: str,
+    kind: str,
+    due_on,
+    phase: str,
+    research_question_id: int | None = None,
+) -> None:
+    """Change the title, kind, due date, phase or research question."""
     deliverable.title, deliverable.kind, deliverable.due_on, deliverable.phase = (
         title,
         kind,
         due_on,
         phase or "",
     )
+    deliverable.research_question_id = research_question_id
     _touch(deliverable)
     db.session.flush()
     activity.record(deliverable.inquiry, actor, "deliverables.edited", deliverable, summary=title)
@@ -168,7 +184,32 @@ def _add_version(deliverable: Deliverable, actor, changelog: str, **values) -> V
     activity.record(
         deliverable.inquiry, actor, "deliverables.version_added", version, summary=deliverable.title
     )
+    _request_internal_review(version, actor)
     return version
+
+
+def version_url(version: Version) -> str:
+    """The version page's path, for notifications and "my work"."""
+    return f"/inquiries/{version.inquiry_id}/deliverables/{version.deliverable_id}/versions/{version.id}"
+
+
+def _reviews_internally(user, inquiry) -> bool:
+    """Reviewers who read the team's internal material give feedback in the internal channel."""
+    return policy.can(user, "deliverables.review", inquiry) and policy.can(user, "fieldwork.view", inquiry)
+
+
+def _request_internal_review(version: Version, actor) -> None:
+    """A new version is submitted to the reviewers who see drafts (the tutor's channel)."""
+    inquiry = version.inquiry
+    people = [
+        u
+        for u in policy.members_who_can(inquiry, "deliverables.review")
+        if u.id != actor.id
+        and _reviews_internally(u, inquiry)
+        and policy.can(u, "deliverables.view", version)
+    ]
+    title = f"{version.deliverable.title} (v{version.number})"
+    notifications.notify_review_requested(people, inquiry, title, version_url(version))
 
 
 def add_text_version(deliverable: Deliverable, actor, body: str, changelog: str) -> Version:
@@ -231,19 +272,20 @@ def add_review(version: Version, actor, channel: str, verdict: str, body: str) -
     activity.record(
         version.inquiry, actor, f"deliverables.review_{channel}", review, summary=deliverable.title
     )
-    _notify_review(review)
+    _notify_review(review, actor)
     return review
 
 
-def _notify_review(review: Review) -> None:
+def _notify_review(review: Review, actor) -> None:
+    """An approval goes to the whole team; any other verdict answers the team's request."""
     version, deliverable = review.version, review.version.deliverable
-    url = f"/inquiries/{version.inquiry_id}/deliverables/{deliverable.id}/versions/{version.id}"
+    url = version_url(version)
     if review.verdict == Verdict.APPROVE:
         people = [u for u in _members(version.inquiry) if u.id != review.author_id]
         activity.notify(people, "deliverable.approved", version.inquiry, url=url, title=deliverable.title)
     else:
         people = [u for u in _students(version.inquiry) if u.id != review.author_id]
-        activity.notify(people, "deliverable.reviewed", version.inquiry, url=url, title=deliverable.title)
+        notifications.notify_review_answered(people, version.inquiry, actor, deliverable.title, url)
 
 
 def latest_shared(deliverable: Deliverable) -> Version | None:
@@ -271,7 +313,20 @@ def add_comment(
     activity.record(
         version.inquiry, actor, "deliverables.commented", comment, summary=version.deliverable.title
     )
+    _notify_comment(version, comment, actor, parent)
     return comment
+
+
+def _notify_comment(version: Version, comment: ReviewComment, actor, parent) -> None:
+    """A reviewer's comment answers the team; the team's reply answers the reviewer."""
+    inquiry, title, url = version.inquiry, version.deliverable.title, version_url(version) + "#comments"
+    if policy.can(actor, "deliverables.review", version):
+        people = [u for u in _students(inquiry) if u.id != actor.id]
+    elif parent is not None and parent.author is not None and parent.author_id != actor.id:
+        people = [parent.author] if policy.can(parent.author, "deliverables.review", version) else []
+    else:
+        people = []
+    notifications.notify_review_answered(people, inquiry, actor, title, url)
 
 
 def resolve_comment(comment: ReviewComment, actor) -> None:
@@ -335,8 +390,16 @@ def share_action(inquiry, payload, actor):
         for u in _members(inquiry)
         if policy.can(u, "deliverables.view", version) and not policy.can(u, "deliverables.edit", inquiry)
     ]
-    url = f"/inquiries/{inquiry.id}/deliverables/{deliverable.id}/versions/{version.id}"
-    activity.notify(readers, "deliverable.shared", inquiry, url=url, title=deliverable.title)
+    # The partner's review is now requested; the tutor is told it was shared (one notice each).
+    partners = [
+        u
+        for u in readers
+        if policy.can(u, "deliverables.review", version) and not _reviews_internally(u, inquiry)
+    ]
+    others = [u for u in readers if u not in partners]
+    url = version_url(version)
+    activity.notify(others, "deliverable.shared", inquiry, url=url, title=deliverable.title)
+    notifications.notify_review_requested(partners, inquiry, deliverable.title, url)
 
 
 def share_payload(version: Version, check: checks.CheckResult) -> dict:
@@ -402,3 +465,121 @@ def statuses_for(inquiry_ids) -> dict[int, list[tuple[str, str]]]:
     for inquiry_id, title, status in rows:
         result.setdefault(inquiry_id, []).append((title, status))
     return result
+
+
+# --- what waits for a person's review or answer ("my work", the partner's portal) -------
+
+
+@dataclass
+class Waiting:
+    """One thing waiting for me: a version to review, or reviewers' comments to answer."""
+
+    prompt: object
+    title: str
+    url: str
+    inquiry_title: str
+    count: int = 1
+
+
+def _latest_versions(shared_only: bool = False):
+    """Each deliverable's latest version number (latest shared one), as a subquery."""
+    query = select(Version.deliverable_id, func.max(Version.number).label("number"))
+    if shared_only:
+        query = query.where(Version.shared_at.is_not(None))
+    return query.group_by(Version.deliverable_id).subquery()
+
+
+def _to_review(user, ids, *, shared_only: bool) -> list:
+    """The latest (shared) version of each deliverable not yet approved, that I did not review.
+
+    Tutors review the latest version; partners the latest one shared with them.
+    """
+    if not ids:
+        return []
+    latest = _latest_versions(shared_only)
+    mine = exists().where(Review.version_id == Version.id, Review.author_id == user.id)
+    return db.session.execute(
+        select(Version, Deliverable)
+        .join(Deliverable, Deliverable.id == Version.deliverable_id)
+        .join(
+            latest, (latest.c.deliverable_id == Version.deliverable_id) & (latest.c.number == Version.number)
+        )
+        .where(Version.inquiry_id.in_(ids), Deliverable.status != Status.APPROVED, ~mine)
+        .options(db.joinedload(Version.inquiry))
+        .order_by(Deliverable.due_on.is_(None), Deliverable.due_on, Version.id)
+    ).all()
+
+
+def _comments_to_answer(ids) -> list:
+    """Reviewers' comments on the team's versions, neither resolved nor answered yet."""
+    if not ids:
+        return []
+    from inquiry_hub.inquiries.models import Membership
+
+    reviewers = [str(role) for role in policy.roles_with("deliverables.review")]
+    reply = aliased(ReviewComment)
+    answered = exists().where(reply.parent_id == ReviewComment.id)
+    counts = (
+        select(ReviewComment.version_id, func.count(ReviewComment.id).label("n"))
+        .join(
+            Membership,
+            (Membership.user_id == ReviewComment.author_id)
+            & (Membership.inquiry_id == ReviewComment.inquiry_id),
+        )
+        .where(
+            ReviewComment.inquiry_id.in_(ids),
+            ReviewComment.parent_id.is_(None),
+            ReviewComment.resolved_at.is_(None),
+            Membership.role.in_(reviewers),
+            ~answered,
+        )
+        .group_by(ReviewComment.version_id)
+        .subquery()
+    )
+    return db.session.execute(
+        select(Version, Deliverable, counts.c.n)
+        .join(counts, counts.c.version_id == Version.id)
+        .join(Deliverable, Deliverable.id == Version.deliverable_id)
+        .options(db.joinedload(Version.inquiry))
+        .order_by(Version.id)
+    ).all()
+
+
+def waiting_for_review(user, inquiry_ids) -> list[Waiting]:
+    """Versions waiting for my review (tutor: the latest draft; partner: the latest shared one),
+    and for a student, reviewers' comments waiting for the team's answer; a fixed number of queries."""
+    from inquiry_hub.inquiries.models import Inquiry
+
+    ids = list(inquiry_ids)
+    if not ids:
+        return []
+    inquiries = db.session.scalars(select(Inquiry).where(Inquiry.id.in_(ids))).all()
+    reviewing = [i for i in inquiries if policy.can(user, "deliverables.review", i)]
+    internal = [i.id for i in reviewing if _reviews_internally(user, i)]
+    external = [i.id for i in reviewing if i.id not in internal]
+    editing = [i.id for i in inquiries if policy.can(user, "deliverables.edit", i)]
+    waiting = []
+    for version, deliverable in [
+        *_to_review(user, internal, shared_only=False),
+        *_to_review(user, external, shared_only=True),
+    ]:
+        if policy.can(user, "deliverables.view", version):
+            waiting.append(
+                Waiting(
+                    prompt=_l("Your review of"),
+                    title=f"{deliverable.title} (v{version.number})",
+                    url=version_url(version),
+                    inquiry_title=version.inquiry.title,
+                )
+            )
+    for version, deliverable, count in _comments_to_answer(editing):
+        waiting.append(
+            Waiting(
+                prompt=_l("Reviewers' comments to answer on"),
+                title=f"{deliverable.title} (v{version.number})",
+                url=version_url(version) + "#comments",
+                inquiry_title=version.inquiry.title,
+                count=count,
+            )
+        )
+    return waiting

@@ -68,6 +68,8 @@ class InterviewForm(FlaskForm):
     )
     interviewer_ids = SelectMultipleField(_l("Interviewers"), coerce=int, validators=[Optional()])
     guide_id = SelectField(_l("Interview guide"), coerce=_int_or_none, validators=[Optional()])
+    #: Choices filled by the route: the inquiry's active research questions.
+    research_question_id = SelectField(_l("Research question"), coerce=_int_or_none, validators=[Optional()])
 
 
 class IdentityForm(FlaskForm):

@@ -43,6 +43,7 @@ activity.register_notifications(
 #: What each kind is about, for the settings page; a kind without a label shows its name.
 KIND_LABELS = {
     "task.assigned": _l("A task is assigned to me"),
+    "task.checklist_assigned": _l("A checklist step is assigned to me"),
     "task.mentioned": _l("Someone mentions me"),
     "task.due_soon": _l("A task of mine is due soon"),
     "proposal.opened": _l("A proposal is opened"),
@@ -54,7 +55,6 @@ KIND_LABELS = {
     REVIEW_REQUESTED: _l("My review is requested"),
     REVIEW_ANSWERED: _l("A review is answered"),
     "deliverable.shared": _l("A deliverable is shared with me"),
-    "deliverable.reviewed": _l("Feedback on a deliverable"),
     "deliverable.approved": _l("A deliverable is approved"),
     "privacy.purge_soon": _l("Identity keys will soon be deleted"),
 }
@@ -65,9 +65,13 @@ def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
 
+#: Kinds no longer sent (kept registered so that old notifications still read well).
+RETIRED_KINDS = frozenset({"deliverable.reviewed"})
+
+
 def kinds() -> list[str]:
-    """Every notification kind the rooms registered, in a stable order."""
-    return sorted(activity.NOTIFICATIONS)
+    """Every notification kind the rooms registered and still send, in a stable order."""
+    return sorted(set(activity.NOTIFICATIONS) - RETIRED_KINDS)
 
 
 def preferences(user) -> dict[str, str]:

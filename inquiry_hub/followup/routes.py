@@ -62,7 +62,13 @@ def partner(inquiry_id: int):
     inquiry = policy.get_inquiry_or_404(current_user, inquiry_id)
     policy.require(current_user, "followup.partner_portal", inquiry)
     portal = followup.partner_portal(inquiry, current_user)
-    return render_template("followup/partner.html", inquiry=inquiry, portal=portal, today=utcnow().date())
+    return render_template(
+        "followup/partner.html",
+        inquiry=inquiry,
+        portal=portal,
+        portal_meetings=followup.PORTAL_MEETINGS,
+        today=utcnow().date(),
+    )
 
 
 @bp.get("/me/")

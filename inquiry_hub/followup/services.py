@@ -1,4 +1,4 @@
-"""Figures of the tutor's view, the partner's portal and "my work", in a fixed number of queries.
+"""Figures of the tutor's view, the partner's portal, "my work" and the team's contributions.
 
 Every figure across inquiries comes from one GROUP BY query over all inquiry ids, never
 from a loop of queries per inquiry, so a page's query count does not grow with its rows.
@@ -11,17 +11,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, select, union
 
 from inquiry_hub import policy
 from inquiry_hub.activity.models import Activity
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.models import Interview, SamplingTarget
-from inquiry_hub.governance.models import Meeting, Position, Proposal, ProposalStatus
+from inquiry_hub.fieldwork.models import Excerpt, Interview, Note, SamplingTarget
+from inquiry_hub.governance.models import LogbookEntry, Meeting, Position, Proposal, ProposalStatus
 from inquiry_hub.governance.models.meetings import MeetingKind
 from inquiry_hub.governance.models.proposals import Stance
 from inquiry_hub.inquiries.models import Inquiry
-from inquiry_hub.tasks.models import DONE, Task, TaskAssignee, TaskColumn
+from inquiry_hub.tasks.models import DONE, ChecklistItem, Task, TaskAssignee, TaskColumn
 
 #: Interview statuses that mean the interview took place.
 CONDUCTED = ("conducted", "transcribed", "coded")
@@ -248,18 +248,29 @@ def reviews_waiting(user, ids) -> list:
     return list(waiting(user, ids)) if waiting is not None else []
 
 
+#: Joint meetings the partner's portal shows, latest first.
+PORTAL_MEETINGS = 5
+
+
 def partner_portal(inquiry, user) -> Portal:
     """Only what the team shared: commission, timeline, reviews, shared tasks, joint meetings."""
+    # Open shared tasks and the latest joint meetings: the board and the meetings page hold the rest.
     tasks = db.session.scalars(
         select(Task)
-        .where(Task.inquiry_id == inquiry.id, Task.shared_with_partner.is_(True))
-        .options(db.joinedload(Task.column), db.selectinload(Task.assignees))
+        .join(TaskColumn, TaskColumn.id == Task.column_id)
+        .where(
+            Task.inquiry_id == inquiry.id,
+            Task.shared_with_partner.is_(True),
+            TaskColumn.kind.is_distinct_from(DONE),
+        )
+        .options(db.contains_eager(Task.column))
         .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
     ).all()
     meetings = db.session.scalars(
         select(Meeting)
         .where(Meeting.inquiry_id == inquiry.id, Meeting.kind == MeetingKind.JOINT)
         .order_by(Meeting.held_at.desc())
+        .limit(PORTAL_MEETINGS)
     ).all()
     return Portal(
         inquiry=inquiry,
@@ -280,6 +291,7 @@ class MyWork:
     mentions: list
     meetings: list
     team_weeks: list
+    checklist: list = field(default_factory=list)
 
 
 def my_tasks(user, ids) -> list[Task]:
@@ -294,6 +306,18 @@ def my_tasks(user, ids) -> list[Task]:
         .options(db.joinedload(Task.inquiry))
         .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
     ).all()
+
+
+def my_checklist_items(user, ids) -> list[ChecklistItem]:
+    """Checklist steps given to me and not yet ticked, with their task, by the task's due date."""
+    rows = db.session.scalars(
+        select(ChecklistItem)
+        .join(Task, Task.id == ChecklistItem.task_id)
+        .where(Task.inquiry_id.in_(ids), ChecklistItem.assignee_id == user.id, ChecklistItem.done.is_(False))
+        .options(db.contains_eager(ChecklistItem.task).joinedload(Task.inquiry))
+        .order_by(Task.due_on.is_(None), Task.due_on, Task.id, ChecklistItem.position, ChecklistItem.id)
+    ).all()
+    return [item for item in rows if policy.can(user, "tasks.view", item.task)]
 
 
 def positions_waiting(user, ids) -> list[Proposal]:
@@ -391,4 +415,85 @@ def my_work(user, now: datetime) -> MyWork:
         mentions=mentions(user),
         meetings=upcoming_meetings(user, ids, now),
         team_weeks=team_weeks(user, inquiries, now.date()),
+        checklist=my_checklist_items(user, ids),
     )
+
+
+# --- the team's contributions (members page) -------------------------------------------------
+
+
+@dataclass
+class Contribution:
+    """What one student did for the team: counts, never a score or a rank."""
+
+    user: object
+    tasks_done: int = 0
+    notes: int = 0
+    excerpts: int = 0
+    logbook: int = 0
+    meetings: int = 0
+
+
+def _grouped(query) -> dict[int, int]:
+    return {user_id: int(n) for user_id, n in db.session.execute(query) if user_id is not None}
+
+
+def contributions(inquiry, now: datetime) -> list[Contribution]:
+    """Per student, in name order: tasks done as assignee, notes written, excerpts coded,
+    shared logbook entries and meetings held in a rotating role; a fixed number of queries."""
+    # The team: those who take tasks (the same people whatever the viewer).
+    people = sorted(policy.members_who_can(inquiry, "tasks.edit"), key=lambda u: u.name.lower())
+    if not people:
+        return []
+    ids = [u.id for u in people]
+    done = _grouped(
+        select(TaskAssignee.user_id, func.count())
+        .join(Task, Task.id == TaskAssignee.task_id)
+        .join(TaskColumn, TaskColumn.id == Task.column_id)
+        .where(Task.inquiry_id == inquiry.id, TaskColumn.kind == DONE, TaskAssignee.user_id.in_(ids))
+        .group_by(TaskAssignee.user_id)
+    )
+    notes = _grouped(
+        select(Note.author_id, func.count())
+        .where(Note.inquiry_id == inquiry.id, Note.author_id.in_(ids))
+        .group_by(Note.author_id)
+    )
+    excerpts = _grouped(
+        select(Excerpt.coder_id, func.count())
+        .where(Excerpt.inquiry_id == inquiry.id, Excerpt.coder_id.in_(ids))
+        .group_by(Excerpt.coder_id)
+    )
+    logbook = _grouped(
+        select(LogbookEntry.author_id, func.count())
+        .where(
+            LogbookEntry.inquiry_id == inquiry.id,
+            LogbookEntry.private_to_user_id.is_(None),
+            LogbookEntry.author_id.in_(ids),
+        )
+        .group_by(LogbookEntry.author_id)
+    )
+    held = (Meeting.inquiry_id == inquiry.id, Meeting.held_at <= now)
+    roles = union(
+        *(
+            select(Meeting.id.label("meeting_id"), column.label("user_id")).where(*held)
+            for column in (
+                Meeting.facilitator_id,
+                Meeting.secretary_id,
+                Meeting.timekeeper_id,
+            )
+        )
+    ).subquery()
+    meetings = _grouped(
+        select(roles.c.user_id, func.count()).where(roles.c.user_id.in_(ids)).group_by(roles.c.user_id)
+    )
+    return [
+        Contribution(
+            user=u,
+            tasks_done=done.get(u.id, 0),
+            notes=notes.get(u.id, 0),
+            excerpts=excerpts.get(u.id, 0),
+            logbook=logbook.get(u.id, 0),
+            meetings=meetings.get(u.id, 0),
+        )
+        for u in people
+    ]

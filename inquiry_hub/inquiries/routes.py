@@ -10,6 +10,7 @@ from sqlalchemy import select
 from inquiry_hub import policy
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
+from inquiry_hub.followup import services as followup
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.engine import ActionFailed
 from inquiry_hub.governance.models import Proposal, ProposalStatus
@@ -141,6 +142,9 @@ def _members_page(invite_form, governance_form, status: int = 200):
             "inquiries/members.html",
             inquiry=inquiry,
             members=inquiries.members_by_role(inquiry),
+            contributions=followup.contributions(inquiry, utcnow())
+            if policy.can(current_user, "members.contributions", inquiry)
+            else [],
             invite_form=invite_form,
             governance_form=governance_form,
             pending=pending,

@@ -20,13 +20,17 @@ def _pop_inquiry_id(endpoint, values):
         g.inquiry_id = values.pop("inquiry_id")
 
 
+def _expects_inquiry_id(endpoint) -> bool:
+    # Asked for every url_for of a page (hundreds on the board): the answer is cached per app.
+    cache = current_app.extensions.setdefault("inquiry_scoped_endpoints", {})
+    if endpoint not in cache:
+        cache[endpoint] = current_app.url_map.is_endpoint_expecting(endpoint, "inquiry_id")
+    return cache[endpoint]
+
+
 def _add_inquiry_id(endpoint, values):
     inquiry = g.get("inquiry")
-    if (
-        inquiry is not None
-        and "inquiry_id" not in values
-        and current_app.url_map.is_endpoint_expecting(endpoint, "inquiry_id")
-    ):
+    if inquiry is not None and "inquiry_id" not in values and _expects_inquiry_id(endpoint):
         values["inquiry_id"] = inquiry.id
 
 

@@ -36,6 +36,14 @@ def default_phases(starts_on: date, ends_on: date) -> list[Phase]:
     return phases
 
 
+def default_retention(cohort_ends_on: date) -> date:
+    """The end of the cohort year plus one year (29 February falls back to 28 February)."""
+    try:
+        return cohort_ends_on.replace(year=cohort_ends_on.year + 1)
+    except ValueError:
+        return cohort_ends_on.replace(year=cohort_ends_on.year + 1, day=28)
+
+
 def create_inquiry(*, title, question, organisation, cohort, starts_on, ends_on, actor=None):
     inquiry = Inquiry(
         title=title.strip(),
@@ -44,7 +52,7 @@ def create_inquiry(*, title, question, organisation, cohort, starts_on, ends_on,
         cohort=cohort,
         starts_on=starts_on,
         ends_on=ends_on,
-        retention_until=date(cohort.ends_on.year + 1, cohort.ends_on.month, 28),
+        retention_until=default_retention(cohort.ends_on),
     )
     inquiry.phases = default_phases(starts_on, ends_on)
     db.session.add(inquiry)

@@ -21,6 +21,12 @@ def search(words: list[str], where: str, params: dict):
     sql = (
         "SELECT n.id, NULL, bm25(notes_fts, 5.0, 1.0) AS rank "
         "FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
-        "WHERE notes_fts MATCH :match AND n.inquiry_id = :inquiry_id" + where + " ORDER BY rank LIMIT :limit"
+        "WHERE notes_fts MATCH :match AND n.inquiry_id = :inquiry_id"
+        # One index holds every inquiry's notes: bounding the rowids to this inquiry's lets
+        # FTS5 skip (and not rank) the matches of the others, a cost that grows with them.
+        " AND notes_fts.rowid BETWEEN (SELECT min(id) FROM notes WHERE inquiry_id = :inquiry_id)"
+        " AND (SELECT max(id) FROM notes WHERE inquiry_id = :inquiry_id)"
+        + where
+        + " ORDER BY rank LIMIT :limit"
     )
     return db.session.execute(text(sql), params).all()

@@ -13,8 +13,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from inquiry_hub.governance.services import commission
 from inquiry_hub.inquiries.services import phase_label
 from inquiry_hub.tasks import services as tasks
 
@@ -33,6 +34,7 @@ class TaskForm(FlaskForm):
     due_on = DateField(_l("Due date"), validators=[Optional()])
     assignee_ids = SelectMultipleField(_l("Assignees"), coerce=int, validators=[Optional()])
     label_names = StringField(_l("Labels (separated by commas)"), validators=[Length(max=300)])
+    research_question_id = SelectField(_l("Research question"), coerce=_int_or_none, validators=[Optional()])
     version = HiddenField()
 
     def fill_choices(self, inquiry, columns, members) -> None:
@@ -40,6 +42,10 @@ class TaskForm(FlaskForm):
         self.column_id.choices = [(c.id, tasks.column_label(c)) for c in columns]
         self.phase_id.choices = [("", _l("No phase"))] + [(p.id, phase_label(p)) for p in inquiry.phases]
         self.assignee_ids.choices = [(u.id, u.name) for u in members]
+
+    def fill_questions(self, inquiry, linked: int | None = None) -> None:
+        """The inquiry's active research questions (and the one already linked, even retired)."""
+        self.research_question_id.choices = commission.question_choices(inquiry, linked)
 
     def load(self, task) -> None:
         """Show the task's current assignees and labels (GET only)."""
@@ -104,6 +110,21 @@ class ChecklistTickForm(FlaskForm):
     done = BooleanField(_l("Done"))
 
 
+class ChecklistAssignForm(FlaskForm):
+    """Who takes a checklist step: a member who may be assigned tasks, or nobody."""
+
+    assignee_id = SelectField(_l("Assigned to"), coerce=_int_or_none)
+
+    def fill_choices(self, members) -> None:
+        """Choices come from this inquiry's assignable members only."""
+        self.assignee_id.choices = [("", _l("Nobody"))] + [(u.id, u.name) for u in members]
+
+    def validate_assignee_id(self, field) -> None:
+        # "Nobody" is an explicit choice: a form without the field must not unassign.
+        if not field.raw_data:
+            raise ValidationError(_l("Choose someone, or nobody."))
+
+
 class CommentForm(FlaskForm):
     body = TextAreaField(
         _l("Comment (Markdown; @name notifies a member)"), validators=[DataRequired(), Length(max=10000)]
@@ -126,6 +147,7 @@ class FilterForm(FlaskForm):
     phase = SelectField(_l("Phase"), coerce=_int_or_none, validators=[Optional()])
     label = SelectField(_l("Label"), coerce=_int_or_none, validators=[Optional()])
     column = SelectField(_l("Status"), coerce=_int_or_none, validators=[Optional()])
+    question = SelectField(_l("Research question"), coerce=_int_or_none, validators=[Optional()])
     due = SelectField(
         _l("Due"),
         choices=[("", _l("Any time")), ("overdue", _l("Overdue")), ("week", _l("Due this week"))],
@@ -143,6 +165,8 @@ class FilterForm(FlaskForm):
         self.phase.choices = anyone + [(p.id, phase_label(p)) for p in inquiry.phases]
         self.label.choices = anyone + [(lb.id, lb.name) for lb in labels]
         self.column.choices = anyone + [(c.id, tasks.column_label(c)) for c in columns]
+        questions = commission.questions(inquiry, include_retired=True)
+        self.question.choices = anyone + [(q.id, commission.question_title(q, 60)) for q in questions]
 
     def filters(self) -> tasks.Filters:
         """The filters to apply; an invalid value is ignored rather than an error."""
@@ -159,6 +183,7 @@ class FilterForm(FlaskForm):
             phase_id=value(self.phase),
             label_id=value(self.label),
             column_id=value(self.column),
+            question_id=value(self.question),
             due=value(self.due) or "",
             sort=value(self.sort) or "position",
         )

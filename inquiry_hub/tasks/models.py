@@ -92,6 +92,10 @@ class Task(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     #: Set only by the collective action "tasks.share".
     shared_with_partner: Mapped[bool] = mapped_column(default=False)
+    #: The research question of the brief this serves, if any.
+    research_question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("research_questions.id", ondelete="SET NULL"), index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -99,6 +103,7 @@ class Task(db.Model):
 
     inquiry = relationship("Inquiry")
     column: Mapped[TaskColumn] = relationship()
+    research_question = relationship("ResearchQuestion")
     phase = relationship("Phase")
     created_by = relationship("User", foreign_keys=[created_by_id])
     updated_by = relationship("User", foreign_keys=[updated_by_id])
@@ -128,8 +133,11 @@ class ChecklistItem(db.Model):
     text: Mapped[str] = mapped_column(String(300))
     done: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
+    #: Who takes this step; notified when assigned.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     task: Mapped[Task] = relationship(back_populates="checklist")
+    assignee = relationship("User")
 
     @property
     def inquiry(self):

@@ -21,6 +21,7 @@ from inquiry_hub.tasks import bp
 from inquiry_hub.tasks import services as tasks
 from inquiry_hub.tasks.forms import (
     BulkForm,
+    ChecklistAssignForm,
     ChecklistItemForm,
     ChecklistTickForm,
     ColumnForm,
@@ -80,6 +81,7 @@ def _values(form: TaskForm, columns, members) -> dict:
         "due_on": form.due_on.data,
         "assignees": [u for u in members if u.id in chosen],
         "labels": tasks.labels_from_text(g.inquiry, form.label_names.data),
+        "research_question_id": form.research_question_id.data,
     }
 
 
@@ -94,7 +96,8 @@ def _conflict(task: Task, attempted: dict | None = None):
     return page, 409
 
 
-def _task_page(task: Task, comment_form=None, checklist_form=None, status: int = 200):
+def _task_page(task: Task, comment_form=None, checklist_form=None, status: int = 200, assign_error=None):
+    editable = policy.can(current_user, "tasks.edit", task)
     return (
         render_template(
             "tasks/task.html",
@@ -102,6 +105,9 @@ def _task_page(task: Task, comment_form=None, checklist_form=None, status: int =
             task=task,
             comment_form=comment_form or CommentForm(formdata=None),
             checklist_form=checklist_form or ChecklistItemForm(formdata=None),
+            checklist=tasks.checklist_of(task),
+            assignable=tasks.assignable_members(g.inquiry) if editable else [],
+            assign_error=assign_error,
             history=tasks.task_history(task) if policy.can(current_user, "activity.view", g.inquiry) else [],
             columns_for_move=tasks.columns_of(g.inquiry)
             if policy.can(current_user, "tasks.move", task)
@@ -126,8 +132,11 @@ def board():
         inquiry=g.inquiry,
         columns=columns,
         cards=cards,
+        totals=tasks.column_totals(g.inquiry, current_user),
         counts=tasks.counts_for(ids),
         form=form,
+        # url_for runs once with this id, then each card puts its own in (url_for is slow).
+        placeholder=2147483647,
     )
     db.session.commit()  # the default columns may have just been created
     return page
@@ -139,13 +148,14 @@ def task_list():
     policy.require(current_user, "tasks.view", g.inquiry)
     columns = tasks.columns_of(g.inquiry)
     labels = tasks.labels_of(g.inquiry) if tasks.sees_unshared(g.inquiry, current_user) else []
+    members = tasks.assignable_members(g.inquiry)
     form = FilterForm(request.args)
-    form.fill_choices(g.inquiry, columns, tasks.assignable_members(g.inquiry), labels)
+    form.fill_choices(g.inquiry, columns, members, labels)
     query = tasks.list_query(g.inquiry, current_user, form.filters(), utcnow().date())
-    page = db.paginate(query, per_page=tasks.PER_PAGE, error_out=False)
+    page = tasks.list_page(query, request.args.get("page", 1, type=int))
     args = {k: v for k, v in request.args.items() if k != "page"}
     bulk_form = BulkForm(formdata=None, back=request.query_string.decode())
-    bulk_form.fill_choices(g.inquiry, columns, tasks.assignable_members(g.inquiry))
+    bulk_form.fill_choices(g.inquiry, columns, members)
     html = render_template(
         "tasks/list.html",
         inquiry=g.inquiry,
@@ -153,7 +163,7 @@ def task_list():
         bulk_form=bulk_form,
         page=page,
         args=args,
-        counts=tasks.counts_for([t.id for t in page.items]),
+        counts=page.counts,
     )
     db.session.commit()  # the default columns may have just been created
     return html
@@ -193,6 +203,7 @@ def new():
     policy.require(current_user, "tasks.create", g.inquiry)
     columns, members = tasks.columns_of(g.inquiry), tasks.assignable_members(g.inquiry)
     form = _task_form(columns, members)
+    form.fill_questions(g.inquiry)
     if request.method == "GET":
         form.column_id.data = request.args.get("column", type=int) or columns[0].id
     if form.validate_on_submit():
@@ -218,6 +229,7 @@ def edit(task_id: int):
     item = _task(task_id, "tasks.edit")
     columns, members = tasks.columns_of(g.inquiry), tasks.assignable_members(g.inquiry)
     form = _task_form(columns, members, obj=item)
+    form.fill_questions(g.inquiry, item.research_question_id)
     if request.method == "GET":
         form.load(item)
     if form.validate_on_submit():
@@ -282,6 +294,25 @@ def tick(task_id: int, item_id: int):
     tasks.set_checklist_item(entry, bool(form.done.data), current_user)
     db.session.commit()
     return redirect(url_for("tasks.task", task_id=item.id, _anchor="checklist"))
+
+
+@bp.post("/<int:task_id>/checklist/<int:item_id>/assign")
+def assign_checklist_item(task_id: int, item_id: int):
+    """Give a checklist step to a member who may be assigned tasks, or to nobody."""
+    item = _task(task_id, "tasks.edit")
+    entry = tasks.checklist_item(item, item_id)
+    if entry is None:
+        abort(404)
+    members = tasks.assignable_members(g.inquiry)
+    form = ChecklistAssignForm()
+    form.fill_choices(members)
+    if not form.validate_on_submit():
+        errors = [str(e) for e in form.assignee_id.errors] or [_("Choose someone of the team.")]
+        return _task_page(item, assign_error=(entry.id, " ".join(errors)), status=422)
+    person = next((u for u in members if u.id == form.assignee_id.data), None)
+    tasks.assign_checklist_item(entry, person, current_user)
+    db.session.commit()
+    return redirect(url_for("tasks.task", task_id=item.id, _anchor=f"item-{entry.id}"))
 
 
 @bp.post("/<int:task_id>/comments")

@@ -6,12 +6,17 @@ document.addEventListener("DOMContentLoaded", () => {
   const meta = document.querySelector('meta[name="csrf-token"]');
   const token = meta ? meta.content : "";
 
+  // A column may show only its last cards (older done tasks): data-offset says how many
+  // are hidden above them, for the count and for the position sent to the server.
+  const offset = (list) => Number(list.dataset.offset || 0);
+
   const refreshCounts = () => {
     board.querySelectorAll(".board-column").forEach((column) => {
       const count = column.querySelector(".column-count");
       const empty = column.querySelector(".column-empty");
+      const list = column.querySelector(".card-list");
       const n = column.querySelectorAll(".task-card").length;
-      if (count) count.textContent = String(n);
+      if (count) count.textContent = String(n + (list ? offset(list) : 0));
       if (empty) empty.hidden = n > 0;
     });
   };
@@ -58,7 +63,7 @@ document.addEventListener("DOMContentLoaded", () => {
       onEnd: (event) => {
         if (event.from === event.to && event.oldDraggableIndex === event.newDraggableIndex) return;
         refreshCounts();
-        send(event.item, event.to.dataset.columnId, event.newDraggableIndex);
+        send(event.item, event.to.dataset.columnId, offset(event.to) + event.newDraggableIndex);
       },
     });
   });

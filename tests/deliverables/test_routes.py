@@ -48,6 +48,22 @@ def test_a_pdf_that_is_really_html_is_refused(client, team):
     assert _versions() == 0
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        "# Rapport d'étape\n\nLes salarié·es décrivent l'été.\n".encode("latin-1", "replace"),
+        "Entretien avec Hélène, à Besançon, été 2026.\n".encode("cp1252"),
+    ],
+)
+def test_a_text_file_not_in_utf8_is_refused_with_a_message(client, team, data):
+    deliverable = make_deliverable(team["inquiry"], team["student"])
+    login(client, team["student"])
+    response = _upload(client, team["inquiry"], deliverable, data, "rapport.md")
+    assert response.status_code == 422
+    assert "UTF-8" in response.get_data(as_text=True)
+    assert _versions() == 0
+
+
 def test_a_real_pdf_is_stored_with_its_sniffed_type(client, team):
     deliverable = make_deliverable(team["inquiry"], team["student"])
     login(client, team["student"])

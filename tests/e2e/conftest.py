@@ -7,7 +7,9 @@ leaves them out so that it needs no browser.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -19,7 +21,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
+#: Where each journey's last page is saved as PNG (test artefacts): ``E2E_ARTEFACTS`` or the default.
+ARTEFACTS = Path(os.environ.get("E2E_ARTEFACTS") or ROOT / "tests" / "e2e" / "artefacts")
 DEMO_PASSWORD = "demo-pass-2026"
 
 
@@ -95,21 +98,33 @@ def browser():
         browser.close()
 
 
+def save_screenshot(page, name: str) -> Path:
+    """Save the whole page as ``<name>.png`` among the artefacts (a safe file name is made of it)."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTEFACTS / (re.sub(r"[^\w.@-]+", "_", name).replace("_-", "-").strip("_") + ".png")
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
 @pytest.fixture
 def page_factory(browser, request):
     """New isolated browser windows (like private windows); the last page of each is saved."""
     contexts = []
 
-    def make(width: int = 1280, locale: str = "fr-FR"):
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
+    def make(width: int = 1280, locale: str = "fr-FR", height: int = 900, javascript: bool = True):
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale=locale, java_script_enabled=javascript
+        )
         contexts.append(context)
         return context.new_page()
 
     yield make
-    ARTIFACTS.mkdir(exist_ok=True)
+    from playwright.sync_api import Error
+
     for n, context in enumerate(contexts):
         for page in context.pages:
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{n}.png"), full_page=True)
+            with contextlib.suppress(Error):  # a crashed page: the test's own failure says more
+                save_screenshot(page, f"{request.node.name}-{n}")
         context.close()
 
 

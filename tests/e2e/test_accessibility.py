@@ -38,6 +38,16 @@ PAGES = [
     ("partner-a@demo.example", "/inquiries/1/", 390),
     ("admin@demo.example", "/admin/", 1280),
     ("admin@demo.example", "/admin/inquiries/new", 390),
+    # The pages of the fieldwork and tutor journeys.
+    ("alice@demo.example", "/inquiries/1/fieldwork/interviews/2", 1280),
+    ("alice@demo.example", "/inquiries/1/fieldwork/notes/new?interview_id=2", 1280),
+    ("alice@demo.example", "/inquiries/1/fieldwork/notes/2", 1280),
+    ("alice@demo.example", "/inquiries/1/fieldwork/notes/2/coding", 1280),
+    ("alice@demo.example", "/inquiries/1/fieldwork/notes/2/coding", 390),
+    ("alice@demo.example", "/inquiries/1/fieldwork/codes/6", 1280),
+    ("tutor@demo.example", "/tutor/", 390),
+    ("tutor@demo.example", "/tutor/1", 1280),
+    ("tutor@demo.example", "/tutor/1", 390),
 ]
 
 

@@ -45,16 +45,14 @@ def _drag(page, task_id: int, column_index: int):
     return move.value
 
 
-def test_drag_and_drop_moves_the_card(server, browser):
+def test_drag_and_drop_moves_the_card(server, page_factory):
     task_id, inquiry_id = _task(server, "Premier codage thématique")
     # Tall enough for the card and its drop place to show together: no scrolling mid-drag.
-    context = browser.new_context(viewport={"width": 1280, "height": 1800}, locale="fr-FR")
-    page = context.new_page()
+    page = page_factory(height=1800)
     log_in(page, server["url"], "alice@demo.example")
     _board(page, server, inquiry_id)
     assert _drag(page, task_id, 3).status == 200
     assert _kind_of(server, task_id) == "done"
-    context.close()
 
 
 def test_stale_drag_reloads_the_board_as_it_is_now(server, page_factory):
@@ -73,17 +71,15 @@ def test_stale_drag_reloads_the_board_as_it_is_now(server, page_factory):
     assert _kind_of(server, task_id) == "review"
 
 
-def test_move_buttons_work_without_javascript(server, browser):
+def test_move_buttons_work_without_javascript(server, page_factory):
     task_id, inquiry_id = _task(server, "Réserver la salle pour l'atelier de restitution")
-    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
-    page = context.new_page()
+    page = page_factory(javascript=False)
     log_in(page, server["url"], "chloe@demo.example")
     _board(page, server, inquiry_id)
     card = page.locator(f"#task-{task_id}")
     card.locator("summary").click()
     card.locator("button[name=direction][value=right]").click()
     assert _kind_of(server, task_id) == "doing"
-    context.close()
 
 
 def test_board_fits_a_phone_screen(server, page_factory):

@@ -21,6 +21,7 @@ def test_student_logs_in_lands_on_her_inquiry_and_logs_out(server, page_factory)
     assert page.url.endswith("/auth/login")
     page.goto(server["url"] + "/inquiries/")
     assert "/auth/login" in page.url
+    assert page.locator(".flash").inner_text() == "Connectez-vous pour voir cette page."
 
 
 def test_language_switches_to_english_and_back(server, page_factory):

@@ -83,3 +83,32 @@ def test_portal_hides_an_unshared_task(client, team):
     login(client, team["partner"])
     html = main_of(client.get(f"/partner/{team['inquiry'].id}"))
     assert "Task for the partner" in html and "Secret task of the team" not in html
+
+
+def test_portal_lists_open_shared_tasks_and_the_latest_joint_meetings(client, team):
+    from datetime import datetime, timedelta
+
+    from inquiry_hub.followup.services import PORTAL_MEETINGS
+    from inquiry_hub.governance.models import Meeting, MeetingKind
+
+    add_task(team["inquiry"], "Shared and still open", shared=True)
+    add_task(team["inquiry"], "Shared and already done", column="done", shared=True)
+    start = datetime(2026, 10, 1, 18, 0)
+    for n in range(PORTAL_MEETINGS + 2):
+        db.session.add(
+            Meeting(
+                inquiry_id=team["inquiry"].id,
+                title=f"Comité conjoint numéro {n}",
+                held_at=start + timedelta(days=7 * n),
+                kind=MeetingKind.JOINT,
+            )
+        )
+    db.session.commit()
+    login(client, team["partner"])
+    html = main_of(client.get(f"/partner/{team['inquiry'].id}"))
+    assert "Shared and still open" in html and "Shared and already done" not in html
+    shown = [n for n in range(PORTAL_MEETINGS + 2) if f"Comité conjoint numéro {n}<" in html]
+    assert shown == list(range(2, PORTAL_MEETINGS + 2))  # the latest ones
+    # The rest is one link away.
+    assert f'href="/inquiries/{team["inquiry"].id}/meetings/"' in html
+    assert f'href="/inquiries/{team["inquiry"].id}/tasks/"' in html

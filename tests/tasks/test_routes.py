@@ -68,6 +68,11 @@ ROUTES = {
     "step": ("POST", lambda w, t: url(t, "/move"), lambda w, t: {"direction": "right", "version": t.version}),
     "checklist": ("POST", lambda w, t: url(t, "/checklist"), lambda w, t: {"text": "Appeler"}),
     "tick": ("POST", lambda w, t: _item_url(t), lambda w, t: {"done": "y"}),
+    "assign_step": (
+        "POST",
+        lambda w, t: _item_url(t) + "/assign",
+        lambda w, t: {"assignee_id": str(w["students"][1].id)},
+    ),
     "comment": ("POST", lambda w, t: url(t, "/comments"), lambda w, t: {"body": "Bien vu"}),
     "share": ("POST", lambda w, t: url(t, "/share"), lambda w, t: {"shared": "y"}),
     "delete_page": ("GET", lambda w, t: url(t, "/delete"), None),
@@ -101,6 +106,7 @@ EXPECTED = {
     "step": ((302, 403, 404, 404, 404), (302, 403, 403, 404, 404)),
     "checklist": ((302, 403, 404, 404, 404), (302, 403, 403, 404, 404)),
     "tick": ((302, 403, 404, 404, 404), (302, 403, 403, 404, 404)),
+    "assign_step": ((302, 403, 404, 404, 404), (302, 403, 403, 404, 404)),
     "comment": ((302, 302, 404, 404, 404), (302, 302, 302, 404, 404)),
     # Sharing a shared task means proposing to stop: still the students' collective action.
     "share": ((302, 403, 404, 404, 404), (302, 403, 403, 404, 404)),
@@ -138,6 +144,7 @@ def test_http_table_covers_every_endpoint_of_the_room(app):
         "tasks.move",
         "tasks.add_checklist_item",
         "tasks.tick",
+        "tasks.assign_checklist_item",
         "tasks.comment",
         "tasks.share",
         "tasks.delete",
@@ -482,7 +489,9 @@ def listed(team):
 
 
 def _titles(page: str) -> set[str]:
-    return {html.unescape(t) for t in re.findall(r'<a href="/inquiries/\d+/tasks/\d+">([^<]+)</a>', page)}
+    return {
+        html.unescape(t) for t in re.findall(r'<a href="/inquiries/\d+/tasks/\d+"[^>]*>([^<]+)</a>', page)
+    }
 
 
 def test_filters_combine_in_the_url(client, listed):
@@ -540,18 +549,47 @@ def test_nonsense_filter_values_are_ignored(client, listed):
     assert len(_titles(response.get_data(as_text=True))) == 7
 
 
-def test_list_is_paginated_at_100(client, team):
+def test_list_is_paginated_at_50(client, team):
     todo = column(team["inquiry"])
     db.session.add_all(
         Task(inquiry_id=team["inquiry"].id, column_id=todo.id, title=f"T{i:03}", position=i)
-        for i in range(105)
+        for i in range(55)
     )
     db.session.commit()
     login(client, team["student"])
     first = client.get(board_url(team["inquiry"], "list")).get_data(as_text=True)
     second = client.get(board_url(team["inquiry"], "list"), query_string={"page": 2}).get_data(as_text=True)
-    assert len(_titles(first)) == 100
+    assert len(_titles(first)) == 50
     assert len(_titles(second)) == 5
+
+
+@pytest.mark.parametrize("number", ["abc", "0", "-3", "7", "99999999999999999999999"])
+def test_list_page_out_of_range_shows_a_real_page(client, team, number):
+    todo = column(team["inquiry"])
+    db.session.add_all(
+        Task(inquiry_id=team["inquiry"].id, column_id=todo.id, title=f"T{i:03}", position=i)
+        for i in range(55)
+    )
+    db.session.commit()
+    login(client, team["student"])
+    response = client.get(board_url(team["inquiry"], "list"), query_string={"page": number})
+    expected = 5 if number in ("7", "99999999999999999999999") else 50
+    assert response.status_code == 200 and len(_titles(response.get_data(as_text=True))) == expected
+
+
+def test_list_pages_keep_the_filters(client, team):
+    todo = column(team["inquiry"])
+    db.session.add_all(
+        Task(inquiry_id=team["inquiry"].id, column_id=todo.id, title=f"T{i:03}", position=i)
+        for i in range(55)
+    )
+    db.session.commit()
+    login(client, team["student"])
+    query = {"q": "T0", "sort": "due", "column": todo.id}
+    page = client.get(board_url(team["inquiry"], "list"), query_string=query).get_data(as_text=True)
+    link = re.search(r'<a href="([^"]*page=2[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert {"q=T0", "sort=due", f"column={todo.id}"} <= set(link.split("?", 1)[1].split("&"))
+    assert len(_titles(client.get(link).get_data(as_text=True))) == 5
 
 
 # --- the partner --------------------------------------------------------------------------
@@ -718,6 +756,121 @@ def test_query_count_does_not_grow_with_the_tasks(client, team, page):
     _fill(team, 290)
     many = _queries(client, board_url(team["inquiry"], page))
     assert few == many
+
+
+@pytest.mark.parametrize(
+    "page", ["", "list", "list?mine=y&sort=due&due=overdue", "list?column=1&sort=updated"]
+)
+def test_task_pages_stay_within_15_queries(client, team, page):
+    login(client, team["student"])
+    _fill(team, 300)
+    assert _queries(client, board_url(team["inquiry"], page)) <= 15
+
+
+# --- the board shows open tasks and only the last done ones -------------------------------
+
+
+def _done_tasks(team, n: int, shared_every: int = 0) -> list[Task]:
+    """n tasks in the done column, positions 0 to n - 1 (the last one landed last)."""
+    done = column(team["inquiry"], "done")
+    rows = [
+        Task(
+            inquiry_id=team["inquiry"].id,
+            column_id=done.id,
+            title=f"Fini {i:02}",
+            position=i,
+            shared_with_partner=bool(shared_every) and i % shared_every == 0,
+        )
+        for i in range(n)
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    return rows
+
+
+def _card_titles(page: str, column_id: int) -> list[str]:
+    start = page.index(f'data-column-id="{column_id}"')
+    return re.findall(
+        r'<h3 class="task-title"><a href="[^"]+">([^<]+)</a>', page[start : page.index("</ol>", start)]
+    )
+
+
+def test_board_shows_only_the_last_done_tasks(client, team):
+    _done_tasks(team, tasks.DONE_ON_BOARD + 5)
+    login(client, team["student"])
+    page = client.get(board_url(team["inquiry"])).get_data(as_text=True)
+    shown = _card_titles(page, column(team["inquiry"], "done").id)
+    assert shown == [f"Fini {i:02}" for i in range(5, tasks.DONE_ON_BOARD + 5)]
+
+
+def test_board_shows_every_open_task(client, team):
+    todo = column(team["inquiry"])
+    db.session.add_all(
+        Task(inquiry_id=team["inquiry"].id, column_id=todo.id, title=f"Ouverte {i:02}", position=i)
+        for i in range(tasks.DONE_ON_BOARD + 5)
+    )
+    db.session.commit()
+    _done_tasks(team, tasks.DONE_ON_BOARD + 5)
+    login(client, team["student"])
+    page = client.get(board_url(team["inquiry"])).get_data(as_text=True)
+    assert len(_card_titles(page, todo.id)) == tasks.DONE_ON_BOARD + 5
+
+
+def test_done_column_counts_every_done_task_and_links_to_them(client, team):
+    _done_tasks(team, tasks.DONE_ON_BOARD + 5)
+    done = column(team["inquiry"], "done")
+    login(client, team["student"])
+    page = client.get(board_url(team["inquiry"])).get_data(as_text=True)
+    section = page[page.index(f'id="column-{done.id}"') :]
+    assert f">{tasks.DONE_ON_BOARD + 5}</span>" in section[:400]
+    assert 'data-offset="5"' in section
+    link = html.unescape(re.search(r'<a href="([^"]+)">Show all 25 done tasks</a>', section).group(1))
+    listed = client.get(link).get_data(as_text=True)
+    assert len(_titles(listed)) == tasks.DONE_ON_BOARD + 5
+
+
+def test_done_column_without_hidden_tasks_has_no_link(client, team):
+    _done_tasks(team, 3)
+    login(client, team["student"])
+    page = client.get(board_url(team["inquiry"])).get_data(as_text=True)
+    assert "done tasks</a>" not in page
+    assert "data-offset" not in page
+
+
+def test_partner_board_counts_only_shared_done_tasks(client, team):
+    _done_tasks(team, 60, shared_every=2)
+    done = column(team["inquiry"], "done")
+    login(client, team["partner"])
+    page = client.get(board_url(team["inquiry"])).get_data(as_text=True)
+    shown = _card_titles(page, done.id)
+    assert len(shown) == tasks.DONE_ON_BOARD
+    assert all(int(title.split()[-1]) % 2 == 0 for title in shown)
+    assert "Show all 30 done tasks" in page
+
+
+def test_dropping_a_card_among_the_shown_done_tasks_counts_the_hidden_ones(client, team):
+    rows = _done_tasks(team, tasks.DONE_ON_BOARD + 5)
+    task = make_task(team["inquiry"], team["student"], "À finir")
+    login(client, team["student"])
+    # board.js sends the hidden cards' number (data-offset) plus the index among the shown ones.
+    data = {"column_id": str(rows[0].column_id), "position": str(5 + 1), "version": str(task.version)}
+    response = client.post(url(task, "/move"), data=data, headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 200
+    # Dropped between the first two shown cards, "Fini 05" and "Fini 06".
+    titles = db.session.scalars(
+        select(Task.title).where(Task.column_id == rows[0].column_id).order_by(Task.position)
+    ).all()
+    assert titles[5:8] == ["Fini 05", "À finir", "Fini 06"]
+
+
+def test_keyboard_move_left_from_the_done_column_still_works(client, team):
+    rows = _done_tasks(team, tasks.DONE_ON_BOARD + 5)
+    last = rows[-1]
+    login(client, team["student"])
+    response = client.post(url(last, "/move"), data={"direction": "left", "version": str(last.version)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Task, last.id).column_id == column(team["inquiry"], "review").id
 
 
 # --- bulk actions -------------------------------------------------------------------------

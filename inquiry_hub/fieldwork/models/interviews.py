@@ -72,6 +72,10 @@ class Interview(db.Model):
     #: attribute id (as text) → chosen value.
     profile: Mapped[dict] = mapped_column(JSON, default=dict)
     guide_id: Mapped[int | None] = mapped_column(ForeignKey("interview_guides.id", ondelete="SET NULL"))
+    #: The research question of the brief this serves, if any.
+    research_question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("research_questions.id", ondelete="SET NULL"), index=True
+    )
     #: Set when consent was withdrawn and the material purged; the row stays as a tombstone.
     purged_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -80,6 +84,7 @@ class Interview(db.Model):
     inquiry = relationship("Inquiry")
     interviewers = relationship("User", secondary=interviewers, order_by="User.name")
     guide = relationship("InterviewGuide")
+    research_question = relationship("ResearchQuestion")
     consent: Mapped[Consent | None] = relationship(
         back_populates="interview", cascade="all, delete-orphan", uselist=False
     )

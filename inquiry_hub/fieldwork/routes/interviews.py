@@ -23,6 +23,8 @@ from inquiry_hub.fieldwork.forms import (
 from inquiry_hub.fieldwork.models import Interview, InterviewFile
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.engine import ActionFailed
+from inquiry_hub.governance.services import commission
+from inquiry_hub.privacy.services import audit
 from inquiry_hub.storage import get_storage
 
 
@@ -41,14 +43,16 @@ def _closed(interview: Interview):
     return redirect(url_for(".interview", interview_id=interview.id))
 
 
-def _form(form_class, **kwargs):
-    return interview_form(
+def _form(form_class, linked_question: int | None = None, **kwargs):
+    form = interview_form(
         form_class,
         fieldwork.attributes_of(g.inquiry),
         fieldwork.guides_of(g.inquiry),
         fieldwork.interviewer_choices(g.inquiry),
         **kwargs,
     )
+    form.research_question_id.choices = commission.question_choices(g.inquiry, linked_question)
+    return form
 
 
 def _values(form) -> dict:
@@ -64,6 +68,7 @@ def _values(form) -> dict:
         "interviewers": [u for u in fieldwork.interviewer_choices(g.inquiry) if u.id in chosen],
         "guide": next((x for x in fieldwork.guides_of(g.inquiry) if x.id == form.guide_id.data), None),
         "profile": {f.name.removeprefix("attr_"): f.data for f in form.attribute_fields},
+        "research_question_id": form.research_question_id.data,
     }
 
 
@@ -133,7 +138,7 @@ def edit_interview(interview_id: int):
         return closed
     data = {"interviewer_ids": [u.id for u in interview.interviewers], "guide_id": interview.guide_id}
     data.update({f"attr_{k}": v for k, v in (interview.profile or {}).items()})
-    form = _form(InterviewForm, obj=interview, data=data)
+    form = _form(InterviewForm, interview.research_question_id, obj=interview, data=data)
     if form.validate_on_submit():
         try:
             fieldwork.update_interview(interview, current_user, _values(form))
@@ -203,6 +208,10 @@ def download(interview_id: int, file_id: int):
         abort(404)
     if row.confidential:
         policy.require(current_user, "fieldwork.reveal_identity", interview)
+    if row.kind == "consent_form":
+        # A signed form names the person: its download is a sensitive read, listed on the audit page.
+        audit.record_read(g.inquiry, current_user, "consent_form", f"{interview.pseudonym} — {row.filename}")
+        db.session.commit()
     return send_file(
         get_storage().open(row.sha256), mimetype=row.mimetype, as_attachment=True, download_name=row.filename
     )

@@ -88,8 +88,7 @@ def search_page():
     """Full-text search in the notes and transcripts, with filters; snippets highlight the words."""
     policy.require(current_user, "fieldwork.search", g.inquiry)
     form = SearchForm(request.args)
-    interviews = fieldwork.interviews_of(g.inquiry)
-    form.interview.choices = [("", _("All interviews"))] + [(i.id, i.pseudonym) for i in interviews]
+    form.interview.choices = [("", _("All interviews"))] + fieldwork.interview_choices(g.inquiry)
     authors = fieldwork.interviewer_choices(g.inquiry)
     form.author.choices = [("", _("All authors"))] + [(u.id, u.name) for u in authors]
     results = None

@@ -20,6 +20,7 @@ from inquiry_hub.fieldwork.services.interviews import (
     consent_of,
     create_interview,
     delete_payload,
+    interview_choices,
     interviewer_choices,
     interviews_of,
     pseudonym_taken,
@@ -65,6 +66,7 @@ __all__ = [
     "guides_of",
     "has_identity",
     "import_text",
+    "interview_choices",
     "interviewer_choices",
     "interviews_of",
     "names_by_pseudonym",
@@ -113,6 +115,7 @@ register_verbs(
         "fieldwork.codebook_imported": _l("imported a codebook"),
         "fieldwork.excerpt_coded": _l("coded an excerpt"),
         "fieldwork.excerpt_deleted": _l("removed an excerpt"),
+        "fieldwork.excerpt_edited": _l("edited an excerpt"),
         "fieldwork.memo_written": _l("wrote a memo"),
     }
 )

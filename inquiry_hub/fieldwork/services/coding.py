@@ -33,6 +33,10 @@ class CodingError(ValueError):
     """A coding request that cannot be carried out; the message is shown to users."""
 
 
+class UnknownCode(CodingError):
+    """No code chosen, or a code that is not in the inquiry."""
+
+
 # --- citations (used by the deliverables room) ------------------------------------------
 
 
@@ -305,10 +309,10 @@ def paragraphs(body: str) -> list[tuple[int, int]]:
 def _codes_by_id(inquiry, code_ids) -> list[Code]:
     ids = {int(i) for i in code_ids}
     if not ids:
-        raise CodingError(_l("Choose at least one code."))
+        raise UnknownCode(_l("Choose at least one code."))
     codes = list(db.session.scalars(select(Code).where(Code.id.in_(ids), Code.inquiry_id == inquiry.id)))
     if len(codes) != len(ids):
-        raise CodingError(_l("That code is not in this inquiry."))
+        raise UnknownCode(_l("That code is not in this inquiry."))
     return codes
 
 
@@ -363,6 +367,20 @@ def code_paragraph(note: Note, actor, number: int, code_ids) -> Excerpt:
     return code_span(note, actor, *spans[number - 1], code_ids)
 
 
+def update_excerpt(excerpt: Excerpt, actor, *, start: int, end: int, code_ids) -> Excerpt:
+    """Move an excerpt to another span of its note and/or change its codes; checked as ``code_span``."""
+    note = excerpt.note
+    if not (0 <= start < end <= len(note.body)):
+        raise CodingError(_l("The selected passage is outside the note."))
+    codes = _codes_by_id(note.inquiry, code_ids)
+    excerpt.start, excerpt.end, excerpt.text, excerpt.stale = start, end, note.body[start:end], False
+    excerpt.codes = codes
+    db.session.flush()
+    names = ", ".join(c.name for c in codes)
+    activity.record(note.inquiry, actor, "fieldwork.excerpt_edited", excerpt, summary=names)
+    return excerpt
+
+
 def delete_excerpt(excerpt: Excerpt, actor) -> None:
     """Remove an excerpt (the coded text stays in the note)."""
     activity.record(excerpt.inquiry, actor, "fieldwork.excerpt_deleted", summary=excerpt.note.title)
@@ -402,7 +420,31 @@ def excerpts_of_note(note: Note, viewer) -> list[Excerpt]:
 
 def blind_note_ids(viewer) -> set[int]:
     """Notes ``viewer`` codes blind."""
-    return set(db.session.scalars(select(BlindCoding.note_id).where(BlindCoding.user_id == viewer.id)))
+    return set(db.session.scalars(_blind_notes(viewer)))
+
+
+def _blind_notes(viewer):
+    return select(BlindCoding.note_id).where(BlindCoding.user_id == viewer.id)
+
+
+def visible_excerpts(inquiry, viewer, code: Code | None = None, interview: Interview | None = None):
+    """A query of the inquiry's excerpts ``viewer`` may see (the rule of ``hide_blind``, in SQL), to page.
+
+    Optionally only those tagged with ``code`` or taken from notes of ``interview``.
+    """
+    query = select(Excerpt).where(
+        Excerpt.inquiry_id == inquiry.id,
+        or_(Excerpt.note_id.not_in(_blind_notes(viewer)), Excerpt.coder_id == viewer.id),
+    )
+    if code is not None:
+        query = query.where(
+            Excerpt.id.in_(select(excerpt_codes.c.excerpt_id).where(excerpt_codes.c.code_id == code.id))
+        )
+    if interview is not None:
+        query = query.where(Excerpt.note_id.in_(select(Note.id).where(Note.interview_id == interview.id)))
+    return query.options(db.selectinload(Excerpt.codes), db.joinedload(Excerpt.note)).order_by(
+        Excerpt.note_id, Excerpt.start, Excerpt.id
+    )
 
 
 def hide_blind(excerpts: list[Excerpt], viewer) -> list[Excerpt]:

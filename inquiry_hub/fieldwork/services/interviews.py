@@ -78,6 +78,18 @@ def interviews_of(inquiry) -> list[Interview]:
     )
 
 
+def interview_choices(inquiry) -> list[tuple[int, str]]:
+    """(id, pseudonym) of every interview, for filters: no objects, no identity."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Interview.id, Interview.pseudonym)
+            .where(Interview.inquiry_id == inquiry.id)
+            .order_by(Interview.pseudonym)
+        )
+    ]
+
+
 def interviewer_choices(inquiry) -> list:
     """Members who may conduct interviews: those whose role edits field material."""
     from inquiry_hub.accounts.models import User
@@ -104,7 +116,8 @@ def pseudonym_taken(inquiry, pseudonym: str, exclude_id: int | None = None) -> b
 
 
 def _apply(interview: Interview, values: dict) -> None:
-    for name in ("pseudonym", "status", "planned_on", "conducted_on", "place", "duration_minutes", "guide"):
+    names = ("pseudonym", "status", "planned_on", "conducted_on", "place", "duration_minutes", "guide")
+    for name in (*names, "research_question_id"):
         if name in values:
             setattr(interview, name, values[name])
     if "interviewers" in values:

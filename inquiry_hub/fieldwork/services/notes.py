@@ -26,8 +26,13 @@ class Conflict(Exception):
 
 
 def check_text(inquiry, text: str) -> pseudonymise.Result:
-    """The text with every vault name of the inquiry replaced, and what still looks identifying."""
-    return pseudonymise.pseudonymise(text or "", identity.names_by_pseudonym(inquiry))
+    """The text with every vault name of the inquiry replaced, and what still looks identifying.
+
+    Line ends become ``\\n``: browsers send a textarea's lines ending in CRLF, and the coding view
+    counts offsets in the text as the page shows it (the HTML parser turns CRLF into LF).
+    """
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return pseudonymise.pseudonymise(text, identity.names_by_pseudonym(inquiry))
 
 
 def clean(inquiry, text: str) -> str:
@@ -169,7 +174,8 @@ def search_notes(inquiry, query: str, filters: search.Filters) -> list[tuple[Not
         for n in db.session.scalars(
             select(Note)
             .where(Note.id.in_([h.note_id for h in hits]))
-            .options(db.selectinload(Note.author), db.selectinload(Note.interview))
+            # The page shows snippets, never whole bodies (transcripts run to tens of kB each).
+            .options(db.defer(Note.body), db.selectinload(Note.author), db.selectinload(Note.interview))
         )
     }
     return [(notes[h.note_id], h) for h in hits if h.note_id in notes]

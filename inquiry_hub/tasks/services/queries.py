@@ -6,9 +6,10 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, or_, select
 
 from inquiry_hub import policy
+from inquiry_hub.accounts.models import User
 from inquiry_hub.extensions import db
 from inquiry_hub.tasks.models import (
     DONE,
@@ -18,10 +19,14 @@ from inquiry_hub.tasks.models import (
     TaskAssignee,
     TaskColumn,
     TaskComment,
+    task_labels,
 )
 from inquiry_hub.tasks.services.columns import columns_of
 
-PER_PAGE = 100
+#: Tasks per page of the list.
+PER_PAGE = 50
+#: Done tasks the board shows: the last ones of the column, where finished tasks land.
+DONE_ON_BOARD = 20
 
 
 @dataclass(frozen=True)
@@ -48,18 +53,89 @@ def _card_options():
     return (db.selectinload(Task.assignees), db.selectinload(Task.labels))
 
 
-def board(inquiry, user) -> tuple[list[TaskColumn], dict[int, list[Task]]]:
-    """Columns and the tasks the user may see in each, in order."""
+@dataclass(slots=True)
+class Person:
+    name: str
+
+    @property
+    def initials(self) -> str:
+        return "".join(word[0] for word in self.name.split())[:2].upper()
+
+
+@dataclass(slots=True)
+class CardLabel:
+    name: str
+    colour: int
+
+
+@dataclass(slots=True)
+class Card:
+    """What a board card shows of a task: plain values, not ORM objects (a board holds hundreds)."""
+
+    id: int
+    column_id: int
+    title: str
+    due_on: date | None
+    version: int
+    shared_with_partner: bool
+    assignees: list[Person]
+    labels: list[CardLabel]
+
+
+def board(inquiry, user, done_limit: int = DONE_ON_BOARD) -> tuple[list[TaskColumn], dict[int, list[Card]]]:
+    """Columns and the cards the user may see in each, in order.
+
+    Open columns show every task; the "done" column only its last ``done_limit`` tasks, where
+    finished tasks land (the list shows them all). Three queries, whatever the number of tasks.
+    """
     columns = columns_of(inquiry)
     query = _visible(
-        select(Task).where(Task.inquiry_id == inquiry.id).options(*_card_options()),
+        select(
+            Task.id, Task.column_id, Task.title, Task.due_on, Task.version, Task.shared_with_partner
+        ).where(Task.inquiry_id == inquiry.id),
         inquiry,
         user,
     ).order_by(Task.column_id, Task.position, Task.id)
-    cards: dict[int, list[Task]] = {c.id: [] for c in columns}
-    for task in db.session.scalars(query):
-        cards.setdefault(task.column_id, []).append(task)
+    done = next((c for c in columns if c.is_done), None)
+    if done is not None:
+        latest_done = (
+            _visible(
+                select(Task.id).where(Task.inquiry_id == inquiry.id, Task.column_id == done.id), inquiry, user
+            )
+            .order_by(Task.position.desc(), Task.id.desc())
+            .limit(done_limit)
+        )
+        query = query.where(or_(Task.column_id != done.id, Task.id.in_(latest_done)))
+    shown = {row.id: Card(*row, assignees=[], labels=[]) for row in db.session.execute(query)}
+    if shown:
+        people = (
+            select(TaskAssignee.task_id, User.name)
+            .join(User, User.id == TaskAssignee.user_id)
+            .where(TaskAssignee.task_id.in_(list(shown)))
+            .order_by(User.name)
+        )
+        for task_id, name in db.session.execute(people):
+            shown[task_id].assignees.append(Person(name))
+        labels = (
+            select(task_labels.c.task_id, Label.name, Label.colour)
+            .join(Label, Label.id == task_labels.c.label_id)
+            .where(task_labels.c.task_id.in_(list(shown)))
+            .order_by(Label.name)
+        )
+        for task_id, name, colour in db.session.execute(labels):
+            shown[task_id].labels.append(CardLabel(name, colour))
+    cards: dict[int, list[Card]] = {c.id: [] for c in columns}
+    for card in shown.values():
+        cards.setdefault(card.column_id, []).append(card)
     return columns, cards
+
+
+def column_totals(inquiry, user) -> dict[int, int]:
+    """How many tasks the user may see in each column (the board may show fewer)."""
+    query = _visible(
+        select(Task.column_id, func.count()).where(Task.inquiry_id == inquiry.id), inquiry, user
+    ).group_by(Task.column_id)
+    return dict(db.session.execute(query).all())
 
 
 @dataclass
@@ -69,31 +145,73 @@ class Counts:
     checklist_total: int = 0
 
 
+def _count_columns():
+    """Comments, checklist items and done items of each task, as correlated subqueries."""
+    comments = select(func.count()).where(TaskComment.task_id == Task.id).scalar_subquery()
+    total = select(func.count()).where(ChecklistItem.task_id == Task.id).scalar_subquery()
+    done = (
+        select(func.count())
+        .where(ChecklistItem.task_id == Task.id, ChecklistItem.done.is_(True))
+        .scalar_subquery()
+    )
+    return comments, total, done
+
+
 def counts_for(task_ids: list[int]) -> dict[int, Counts]:
-    """Comment and checklist counts of many tasks in two queries."""
+    """Comment and checklist counts of many tasks in one query."""
     counts = {task_id: Counts() for task_id in task_ids}
     if not task_ids:
         return counts
-    rows = db.session.execute(
-        select(TaskComment.task_id, func.count())
-        .where(TaskComment.task_id.in_(task_ids))
-        .group_by(TaskComment.task_id)
-    )
-    for task_id, n in rows:
-        counts[task_id].comments = n
-    rows = db.session.execute(
-        select(
-            ChecklistItem.task_id,
-            func.count(),
-            func.sum(case((ChecklistItem.done.is_(True), 1), else_=0)),
-        )
-        .where(ChecklistItem.task_id.in_(task_ids))
-        .group_by(ChecklistItem.task_id)
-    )
-    for task_id, total, done in rows:
-        counts[task_id].checklist_total = total
-        counts[task_id].checklist_done = int(done or 0)
+    rows = db.session.execute(select(Task.id, *_count_columns()).where(Task.id.in_(task_ids)))
+    for task_id, n_comments, n_total, n_done in rows:
+        counts[task_id] = Counts(comments=n_comments, checklist_done=n_done or 0, checklist_total=n_total)
     return counts
+
+
+@dataclass
+class TaskPage:
+    """One page of the list with each task's counts; reads like Flask-SQLAlchemy's pagination."""
+
+    items: list[Task]
+    counts: dict[int, Counts]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def list_page(query, page: int, per_page: int = PER_PAGE) -> TaskPage:
+    """A page of ``list_query``: the tasks and their counts come in one query, the total in another."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    # Past the last page (or a nonsense number) shows the last one; the offset stays a small int.
+    page = min(max(page, 1), max(-(-total // per_page), 1))
+    rows = db.session.execute(
+        query.add_columns(*_count_columns()).limit(per_page).offset((page - 1) * per_page)
+    )
+    items, counts = [], {}
+    for task, n_comments, n_total, n_done in rows:
+        items.append(task)
+        counts[task.id] = Counts(comments=n_comments, checklist_done=n_done or 0, checklist_total=n_total)
+    return TaskPage(items, counts, page, per_page, total)
 
 
 @dataclass
@@ -106,6 +224,8 @@ class Filters:
     phase_id: int | None = None
     label_id: int | None = None
     column_id: int | None = None
+    #: A research question of the inquiry (active or retired).
+    question_id: int | None = None
     #: "", "overdue" or "week".
     due: str = ""
     sort: str = "position"
@@ -133,6 +253,8 @@ def list_query(inquiry, user, filters: Filters, today: date):
         query = query.where(Task.labels.any(Label.id == filters.label_id))
     if filters.column_id is not None:
         query = query.where(Task.column_id == filters.column_id)
+    if filters.question_id is not None:
+        query = query.where(Task.research_question_id == filters.question_id)
     if filters.due == "overdue":
         done_columns = select(TaskColumn.id).where(
             TaskColumn.inquiry_id == inquiry.id, TaskColumn.kind == DONE
@@ -147,7 +269,7 @@ def list_query(inquiry, user, filters: Filters, today: date):
     else:
         position = select(TaskColumn.position).where(TaskColumn.id == Task.column_id).scalar_subquery()
         order = (position, Task.position, Task.id)
-    return query.options(*_card_options(), db.joinedload(Task.phase)).order_by(*order)
+    return query.options(*_card_options()).order_by(*order)
 
 
 def task_history(task: Task) -> list:

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import attributes
+from sqlalchemy.orm import attributes, selectinload
 
 from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
@@ -19,6 +19,10 @@ from inquiry_hub.tasks.models import (
     TaskComment,
 )
 from inquiry_hub.tasks.services.columns import column_label, columns_of, members_of
+
+
+class KEEP:
+    """An argument left out: the task keeps what it had."""
 
 
 class Conflict(Exception):
@@ -97,6 +101,7 @@ def create_task(
     due_on: date | None = None,
     assignees=(),
     labels=(),
+    research_question_id: int | None = None,
 ) -> Task:
     """A new task at the bottom of its column."""
     task = Task(
@@ -108,6 +113,7 @@ def create_task(
         due_on=due_on,
         position=_end_of(column),
         labels=list(labels),
+        research_question_id=research_question_id,
         created_by_id=actor.id if actor else None,
         updated_by_id=actor.id if actor else None,
     )
@@ -131,6 +137,7 @@ def update_task(
     assignees,
     labels,
     actor,
+    research_question_id: int | None | type[KEEP] = KEEP,
 ) -> Task:
     """Save an edit made on ``version``; raises Conflict if someone wrote in between."""
     _claim(task, version)
@@ -142,6 +149,8 @@ def update_task(
     task.phase = phase
     task.due_on = due_on
     task.labels = list(labels)
+    if research_question_id is not KEEP:
+        task.research_question_id = research_question_id
     _set_assignees(task, list(assignees), actor)
     _touch(task, actor)
     activity.record(task.inquiry, actor, "tasks.edited", task, summary=task.title)
@@ -250,6 +259,39 @@ def set_checklist_item(item: ChecklistItem, done: bool, actor) -> None:
     _touch(item.task, actor)
     verb = "tasks.checklist_ticked" if done else "tasks.checklist_unticked"
     activity.record(item.task.inquiry, actor, verb, item.task, summary=item.text)
+    db.session.flush()
+
+
+def checklist_of(task: Task) -> list[ChecklistItem]:
+    """The task's checklist with its assignees, in one query (the task page)."""
+    return list(
+        db.session.scalars(
+            select(ChecklistItem)
+            .where(ChecklistItem.task_id == task.id)
+            .options(selectinload(ChecklistItem.assignee))
+            .order_by(ChecklistItem.position, ChecklistItem.id)
+        )
+    )
+
+
+def assign_checklist_item(item: ChecklistItem, user, actor) -> None:
+    """Give a checklist step to someone (or to nobody); the new assignee is notified."""
+    if (user.id if user is not None else None) == item.assignee_id:
+        return
+    item.assignee = user
+    task = item.task
+    _touch(task, actor)
+    activity.record(task.inquiry, actor, "tasks.checklist_assigned", task, summary=item.text)
+    if user is not None and user.id != actor.id:
+        activity.notify(
+            [user],
+            "task.checklist_assigned",
+            task.inquiry,
+            url=task_url(task),
+            actor=actor.name,
+            title=task.title,
+            item=item.text,
+        )
     db.session.flush()
 
 
