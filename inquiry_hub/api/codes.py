@@ -16,6 +16,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from inquiry_hub.api.common import (
+    ETAG_HEADER,
     ID_PATH,
     PAGINATION_HEADERS,
     ErrorSchema,
@@ -24,20 +25,19 @@ from inquiry_hub.api.common import (
     StrictSchema,
     Text,
     UtcDateTime,
+    check_etag,
     fail,
     load_in_inquiry,
     load_inquiry,
     not_blank,
     paginate,
     require,
+    require_if_match,
     user,
 )
 from inquiry_hub.api.fieldwork_common import (
-    ETAG_HEADER,
     CollectiveSchema,
-    check_etag,
     content_etag,
-    require_if_match,
     run_collective,
     started,
 )

@@ -209,15 +209,31 @@ PAGINATION_HEADERS = {
 # --- versioned writes ------------------------------------------------------------------
 
 
+#: The response header of every read or write of a versioned object, for the OpenAPI document.
+ETAG_HEADER = {"ETag": {"schema": {"type": "string"}}}
+
+
 def etag_of(version: int) -> str:
     return f'"v{version}"'
 
 
 def check_if_match(version: int) -> None:
     """412 when an ``If-Match`` header names another version than the current one."""
+    check_etag(etag_of(version))
+
+
+def check_etag(etag: str) -> None:
+    """412 when an ``If-Match`` header is sent and names another state than ``etag``."""
     if_match = request.headers.get("If-Match")
     if if_match is None:
         return
-    candidates = {v.strip().removeprefix("W/") for v in if_match.split(",")}
-    if "*" not in candidates and etag_of(version) not in candidates:
+    candidates = {v.strip().removeprefix("W/") for v in if_match.split(",") if v.strip()}
+    if "*" not in candidates and etag not in candidates:
         abort(412, message=_("This object changed since you read it: read it again, then retry."))
+
+
+def require_if_match(etag: str) -> None:
+    """428 without ``If-Match``, 412 when it names another state than the current one."""
+    if "If-Match" not in request.headers:
+        abort(428, message=_("Send If-Match with the ETag you read."))
+    check_etag(etag)

@@ -18,6 +18,7 @@ from flask_smorest import abort as smorest_abort
 
 from inquiry_hub import policy
 from inquiry_hub.api.common import (
+    ETAG_HEADER,
     ID_PATH,
     MAX_ID,
     PAGINATION_HEADERS,
@@ -27,14 +28,16 @@ from inquiry_hub.api.common import (
     StrictSchema,
     Text,
     UtcDateTime,
+    check_etag,
     fail,
     load_in_inquiry,
     load_inquiry,
     paginate,
     require,
+    require_if_match,
     user,
 )
-from inquiry_hub.api.fieldwork_common import ETAG_HEADER, check_etag, content_etag, require_if_match
+from inquiry_hub.api.fieldwork_common import content_etag
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import Code, Excerpt, Interview, Note
 from inquiry_hub.fieldwork.services import coding

@@ -16,14 +16,10 @@ import hashlib
 import json
 
 import marshmallow as ma
-from flask import jsonify, request
-from flask_babel import gettext as _
-from flask_smorest import abort as smorest_abort
+from flask import jsonify
 
 from inquiry_hub.api.common import UtcDateTime, fail
 from inquiry_hub.governance.engine import ActionFailed
-
-ETAG_HEADER = {"ETag": {"schema": {"type": "string"}}}
 
 
 class StartedActionSchema(ma.Schema):
@@ -69,23 +65,3 @@ def content_etag(fields: dict) -> str:
     """A strong ETag from an object's fields (for objects without a version)."""
     digest = hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
     return f'"c{digest[:20]}"'
-
-
-def _candidates() -> set[str]:
-    return {v.strip().removeprefix("W/") for v in request.headers.get("If-Match", "").split(",") if v.strip()}
-
-
-def require_if_match(etag: str) -> None:
-    """428 without ``If-Match``, 412 when it names another state than the current one."""
-    if "If-Match" not in request.headers:
-        smorest_abort(428, message=_("Send If-Match with the ETag you read."))
-    check_etag(etag)
-
-
-def check_etag(etag: str) -> None:
-    """412 when an ``If-Match`` header is sent and names another state than the current one."""
-    if "If-Match" not in request.headers:
-        return
-    candidates = _candidates()
-    if "*" not in candidates and etag not in candidates:
-        smorest_abort(412, message=_("This object changed since you read it: read it again, then retry."))

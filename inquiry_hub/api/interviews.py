@@ -18,6 +18,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from inquiry_hub.api.common import (
+    ETAG_HEADER,
     ID_PATH,
     MAX_ID,
     PAGINATION_HEADERS,
@@ -27,6 +28,7 @@ from inquiry_hub.api.common import (
     StrictSchema,
     Text,
     UtcDateTime,
+    check_etag,
     check_question,
     fail,
     load_in_inquiry,
@@ -34,14 +36,12 @@ from inquiry_hub.api.common import (
     not_blank,
     paginate,
     require,
+    require_if_match,
     user,
 )
 from inquiry_hub.api.fieldwork_common import (
-    ETAG_HEADER,
     CollectiveSchema,
-    check_etag,
     content_etag,
-    require_if_match,
     run_collective,
     started,
 )

@@ -16,6 +16,7 @@ from flask_smorest import abort as smorest_abort
 from sqlalchemy import select
 
 from inquiry_hub.api.common import (
+    ETAG_HEADER,
     ID_PATH,
     MAX_ID,
     PAGINATION_HEADERS,
@@ -113,9 +114,6 @@ class InterviewNotes(MethodView):
         )
         db.session.commit()
         return note, 201
-
-
-ETAG_HEADER = {"ETag": {"schema": {"type": "string"}}}
 
 
 def _note(note_id: int, action: str) -> Note:

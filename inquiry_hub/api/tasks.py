@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from flask_smorest import abort as smorest_abort
 
 from inquiry_hub.api.common import (
+    ETAG_HEADER,
     ID_PATH,
     MAX_ID,
     PAGINATION_HEADERS,
@@ -135,7 +136,7 @@ class InquiryTasks(MethodView):
         return items, 200, headers
 
     @bp.arguments(TaskCreateSchema)
-    @bp.response(201, TaskSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    @bp.response(201, TaskSchema, headers=ETAG_HEADER)
     def post(self, data, inquiry_id):
         """Create a task at the bottom of a column."""
         inquiry = load_inquiry(inquiry_id)
@@ -156,13 +157,13 @@ class InquiryTasks(MethodView):
 
 @bp.route(f"/tasks/<{ID_PATH}:task_id>", tags=[bp.name])
 class TaskItem(MethodView):
-    @bp.response(200, TaskSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    @bp.response(200, TaskSchema, headers=ETAG_HEADER)
     def get(self, task_id):
         """One task, with its version as ETag."""
         return _with_etag(_load(task_id, "tasks.view"))
 
     @bp.arguments(TaskPatchSchema)
-    @bp.response(200, TaskSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    @bp.response(200, TaskSchema, headers=ETAG_HEADER)
     @bp.alt_response(409, schema=ErrorSchema, description="The version sent is not the current one.")
     @bp.alt_response(
         412, schema=ErrorSchema, description="If-Match names another version than the current one."
