@@ -104,6 +104,11 @@ class Version(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     shared_at: Mapped[datetime | None]
+    #: Set when the disclosure gate stopped passing the shared version (a vault name, public
+    #: name or consent changed): the partner no longer sees it, until it passes again.
+    withheld_at: Mapped[datetime | None]
+    #: The gate's findings at that moment (team only; never a real name).
+    withheld_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     inquiry = relationship("Inquiry")
     deliverable: Mapped[Deliverable] = relationship(back_populates="versions")
@@ -115,7 +120,7 @@ class Version(db.Model):
 
     @property
     def visible_to_partner(self) -> bool:
-        return self.shared_at is not None
+        return self.shared_at is not None and self.withheld_at is None
 
     @property
     def previewable(self) -> str:

@@ -5,15 +5,32 @@ cut into ``Piece`` objects (a version's text, a page of its file, a cited excerp
 will be rendered, a title, a changelog, published minutes...) and passed to ``check``,
 which answers "may this reach someone outside the team, and if not, why and where".
 
-INTERFACE STUB (lead): the signatures below are what the other rooms code against; the
-implementation is being completed (vault names and aliases folded, person names from the
-French named-entity model, consent of quoted interviews).
+Three things are looked for:
+- the real names and aliases of the identity vault, with case, accents, hyphens, line
+  breaks, Markdown emphasis and HTML entities folded away, on word boundaries;
+- person names found by the French named-entity model (``fr_core_news_sm``), except the
+  inquiry's pseudonyms, its members' own names and the names the team marked public;
+- consent: a piece quoting interviews passes only if each interviewee's consent (oral or
+  written) allows quoting, named or anonymised (``may_quote``: the one rule).
+
+Findings never carry the real name: they say where, which pseudonym, and what to do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import html
+import re
+import resource
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from inquiry_hub.extensions import db
 
 
 @dataclass(frozen=True)
@@ -30,7 +47,7 @@ class Piece:
 @dataclass(frozen=True)
 class Finding:
     where: str
-    #: "vault_name", "person_name" or "consent".
+    #: "vault_name", "person_name", "consent" or "citation".
     kind: str
     #: A translated sentence that says what is wrong and what to do (never the real name itself).
     message: str
@@ -44,10 +61,319 @@ class Verdict:
     def ok(self) -> bool:
         return not self.findings
 
+    @property
+    def messages(self) -> list[str]:
+        """One sentence per finding, each once, in order."""
+        return list(dict.fromkeys(f.message for f in self.findings))
 
-def check(inquiry, pieces: Iterable[Piece]) -> Verdict:
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, "findings": [f.__dict__ for f in self.findings]}
+
+
+# --- the one consent rule ------------------------------------------------------------------
+
+#: Consent states under which an interviewee may be quoted; anything else blocks.
+QUOTABLE_STATUSES = frozenset({"oral", "written"})
+QUOTABLE_TERMS = frozenset({"named", "anonymised"})
+
+
+def may_quote(interview) -> bool:
+    """May this interviewee be quoted outside the team (consent given, quoting allowed)?"""
+    if interview is None or getattr(interview, "withdrawn", False):
+        return False
+    consent = interview.consent
+    return consent is not None and consent.status in QUOTABLE_STATUSES and consent.quotation in QUOTABLE_TERMS
+
+
+def consent_label(interview) -> str:
+    """Why an interviewee may not be quoted, in a few words."""
+    consent = getattr(interview, "consent", None)
+    if interview is None or getattr(interview, "withdrawn", False):
+        return str(_l("withdrawn"))
+    if consent is None or consent.status == "not_asked":
+        return str(_l("not asked"))
+    if consent.status == "withdrawn":
+        return str(_l("withdrawn"))
+    if consent.quotation == "forbidden":
+        return str(_l("quotation forbidden"))
+    return str(_l("not given"))
+
+
+# --- folding text the way a reader would read it ---------------------------------------------
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_TAG = re.compile(r"<[^<>]*>")
+_HYPHEN_BREAK = re.compile(r"[\-\u2010\u2011]\s*\n\s*")
+_MARKUP = re.compile(r"[*_~`\\|]")
+#: Whatever may stand between the words of a name: spaces, dashes, apostrophes, dots.
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212'’ʼ.]+")
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """A name or text as the gate compares it: "Jean-Pierre  MOREAU" → "jean pierre moreau"."""
+    return _SEPARATORS.sub(" ", _strip_accents(text).casefold()).strip()
+
+
+def readings(text: str) -> tuple[str, str]:
+    """Two folded readings of a text: markup and hyphenated line breaks joined, then split.
+
+    ``Jea**nne** Mo-\\nreau`` reads "jeanne moreau" once joined; ``Jeanne<br>Moreau`` once split.
+    """
+    text = html.unescape(text or "").translate(_INVISIBLE)
+    joined = _MARKUP.sub("", _TAG.sub("", _HYPHEN_BREAK.sub("", text)))
+    split = _MARKUP.sub(" ", _TAG.sub(" ", _HYPHEN_BREAK.sub(" ", text)))
+    return fold(joined), fold(split)
+
+
+def plain(text: str) -> str:
+    """The text with markup removed but case and accents kept, for the named-entity model."""
+    text = html.unescape(text or "").translate(_INVISIBLE)
+    return _MARKUP.sub("", _TAG.sub(" ", _HYPHEN_BREAK.sub("", text)))
+
+
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
+
+
+def paragraphs(text: str) -> list[str]:
+    """The text cut at blank lines (a name never spans two paragraphs)."""
+    return _PARAGRAPHS.split(text or "")
+
+
+# --- the named-entity model: loaded once per process, lazily -----------------------------------
+
+MODEL = "fr_core_news_sm"
+#: Everything but the entity recogniser (which has its own token-to-vector layer).
+_NOT_NEEDED = ["tok2vec", "morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer"]
+_nlp = None
+_nlp_lock = threading.Lock()
+#: Measured once, when the model is loaded: seconds and resident memory added (MiB).
+MODEL_LOAD: dict[str, float] = {}
+
+
+def _rss_mib() -> float:
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def nlp():
+    """The French pipeline, reduced to named entities; loaded at first use, once per process."""
+    global _nlp
+    if _nlp is None:
+        with _nlp_lock:
+            if _nlp is None:
+                import spacy
+
+                before, start = _rss_mib(), time.perf_counter()
+                model = spacy.load(MODEL, exclude=_NOT_NEEDED)
+                MODEL_LOAD.update(seconds=time.perf_counter() - start, rss_mib=_rss_mib() - before)
+                _nlp = model
+    return _nlp
+
+
+def _persons_of(texts: list[str]) -> list[list[str]]:
+    model = nlp()
+    return [
+        [e.text for e in doc.ents if e.label_ == "PER" and any(c.isupper() for c in e.text)]
+        for doc in model.pipe(texts, batch_size=64)
+    ]
+
+
+#: Paragraph → its person entities: proposal-time and execution-time checks, and re-checks
+#: after a vault change, read the same paragraphs again.
+_SEEN: dict[str, tuple[str, ...]] = {}
+_SEEN_MAX = 8192
+
+
+def persons(texts: list[str]) -> list[tuple[str, ...]]:
+    """PER entities of each text; texts already seen are answered from a cache."""
+    # A text without a capital letter names nobody the model would find.
+    fresh = [t for t in dict.fromkeys(texts) if t not in _SEEN and any(c.isupper() for c in t)]
+    if fresh:
+        for text, found in zip(fresh, _persons_of(fresh), strict=True):
+            _SEEN[text] = tuple(found)
+        while len(_SEEN) > _SEEN_MAX:
+            _SEEN.pop(next(iter(_SEEN)), None)
+    return [_SEEN.get(t, ()) for t in texts]
+
+
+#: Words that may stand in a person entity without naming anyone.
+_TITLES = frozenset(
+    fold(w)
+    for w in ["monsieur", "madame", "mademoiselle", "m", "mme", "mlle", "mr", "dr", "docteur", "maitre"]
+)
+
+
+# --- what the gate knows about the inquiry -----------------------------------------------------
+
+
+@dataclass
+class _Known:
+    #: folded name → pseudonym, for every real name and alias of the vault.
+    vault: dict[str, str]
+    #: folded names and words that may appear (pseudonyms, members, public names).
+    allowed: set[str]
+    pattern: re.Pattern | None
+
+
+def _known(inquiry) -> _Known:
+    from inquiry_hub.accounts.models import User
+    from inquiry_hub.fieldwork.models import Interview, PublicName
+    from inquiry_hub.fieldwork.services.identity import names_by_pseudonym
+    from inquiry_hub.inquiries.models import Membership
+
+    vault: dict[str, str] = {}
+    for pseudonym, names in names_by_pseudonym(inquiry):
+        for name in names:
+            key = fold(name)
+            if len(key) >= 2:
+                vault.setdefault(key, pseudonym)
+    allowed: set[str] = set()
+    members = db.session.scalars(
+        select(User.name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.inquiry_id == inquiry.id)
+    )
+    pseudonyms = db.session.scalars(select(Interview.pseudonym).where(Interview.inquiry_id == inquiry.id))
+    public = db.session.scalars(select(PublicName.name).where(PublicName.inquiry_id == inquiry.id))
+    for name in [*members, *pseudonyms, *public]:
+        key = fold(name)
+        allowed.add(key)
+        allowed.update(key.split())
+    alternatives = sorted(vault, key=len, reverse=True)
+    pattern = (
+        re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?!\w)")
+        if alternatives
+        else None
+    )
+    return _Known(vault, allowed - {""}, pattern)
+
+
+def _initials(name: str) -> str:
+    return " ".join(w[0].upper() + "." for w in fold(name).split() if w)
+
+
+def _person_allowed(name: str, known: _Known) -> bool:
+    words = [w for w in fold(name).split() if w not in _TITLES]
+    if not words or all(len(w) < 2 for w in words):
+        return True
+    key = " ".join(words)
+    if key in known.allowed or all(w in known.allowed for w in words):
+        return True
+    # A vault name is already reported as such, with its pseudonym.
+    return bool(known.pattern and known.pattern.fullmatch(key))
+
+
+def _vault_findings(where: str, text: str, known: _Known) -> list[Finding]:
+    if known.pattern is None:
+        return []
+    found: dict[str, None] = {}
+    for reading in readings(text):
+        for match in known.pattern.finditer(reading):
+            found.setdefault(known.vault[match.group()], None)
+    return [
+        Finding(
+            where,
+            "vault_name",
+            str(
+                _l(
+                    "%(where)s: a real name or alias of %(pseudonym)s appears; write the pseudonym instead.",
+                    where=where,
+                    pseudonym=pseudonym,
+                )
+            ),
+        )
+        for pseudonym in found
+    ]
+
+
+def _consent_findings(piece: Piece, interviews: dict) -> list[Finding]:
+    findings = []
+    for interview_id in dict.fromkeys(piece.interview_ids):
+        interview = interviews.get(interview_id)
+        if may_quote(interview):
+            continue
+        pseudonym = interview.pseudonym if interview is not None else "?"
+        findings.append(
+            Finding(
+                piece.where,
+                "consent",
+                str(
+                    _l(
+                        "%(where)s quotes %(pseudonym)s, whose consent does not allow it (%(why)s): "
+                        "remove the quotation or record the consent first.",
+                        where=piece.where,
+                        pseudonym=pseudonym,
+                        why=consent_label(interview),
+                    )
+                ),
+            )
+        )
+    return findings
+
+
+def check(inquiry, pieces: Iterable[Piece], *, persons_too: bool = True) -> Verdict:
     """May these pieces reach someone outside the team? The findings say why not, and where."""
-    raise NotImplementedError
+    from inquiry_hub.fieldwork.models import Interview
+
+    pieces = list(pieces)
+    known = _known(inquiry)
+    ids = {i for p in pieces for i in p.interview_ids}
+    interviews = {}
+    if ids:
+        rows = db.session.scalars(
+            select(Interview)
+            .where(Interview.inquiry_id == inquiry.id, Interview.id.in_(ids))
+            .options(db.selectinload(Interview.consent))
+        )
+        interviews = {i.id: i for i in rows}
+    verdict = Verdict()
+    located: list[tuple[str, str]] = []
+    for piece in pieces:
+        verdict.findings += _consent_findings(piece, interviews)
+        parts = [p for p in paragraphs(piece.text) if p.strip()]
+        for number, paragraph in enumerate(parts, 1):
+            where = piece.where if len(parts) == 1 else _located(piece.where, number)
+            verdict.findings += _vault_findings(where, paragraph, known)
+            located.append((where, paragraph))
+    if persons_too and located:
+        texts = [plain(p) for _, p in located]
+        for (where, _), names in zip(located, persons(texts), strict=True):
+            for name in dict.fromkeys(names):
+                if _person_allowed(name, known):
+                    continue
+                message = _l(
+                    "%(where)s: a person's name (%(initials)s) appears; write a pseudonym, "
+                    "or have the team mark it public if it is a public figure.",
+                    where=where,
+                    initials=_initials(name),
+                )
+                verdict.findings.append(Finding(where, "person_name", str(message)))
+    return verdict
+
+
+def _located(where: str, number: int) -> str:
+    return str(_l("%(where)s, paragraph %(n)s", where=where, n=number))
+
+
+# --- when what the gate knows changes ------------------------------------------------------------
+
+#: Rooms that show material outside the team register a function that re-checks it.
+RECHECKS: list[Callable] = []
+
+
+def register_recheck(func: Callable) -> Callable:
+    """Register ``func(inquiry)``: re-check what the room already shows outside the team."""
+    if func not in RECHECKS:
+        RECHECKS.append(func)
+    return func
 
 
 def material_changed(inquiry) -> None:
@@ -56,4 +382,8 @@ def material_changed(inquiry) -> None:
     Re-checks everything already shown outside the team (shared versions, published
     minutes...) and withholds at once what no longer passes; the team is told.
     """
-    raise NotImplementedError
+    if inquiry is None:
+        return
+    db.session.flush()
+    for recheck in list(RECHECKS):
+        recheck(inquiry)

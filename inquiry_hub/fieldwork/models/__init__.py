@@ -12,7 +12,9 @@ from inquiry_hub.fieldwork.models.interviews import (
 )
 from inquiry_hub.fieldwork.models.notes import Note, NoteComment, NoteRevision
 from inquiry_hub.fieldwork.models.planning import InterviewGuide, SamplingTarget
+from inquiry_hub.fieldwork.models.public_names import PublicName
 from inquiry_hub.fieldwork.models.vault import IdentityKey, IdentityReveal
+from inquiry_hub.fieldwork.models.withdrawals import ConsentWithdrawal
 
 __all__ = [
     "BlindCoding",
@@ -22,6 +24,7 @@ __all__ = [
     "excerpt_codes",
     "Consent",
     "ConsentStatus",
+    "ConsentWithdrawal",
     "IdentityKey",
     "IdentityReveal",
     "Interview",
@@ -32,6 +35,10 @@ __all__ = [
     "NoteComment",
     "NoteRevision",
     "ProfileAttribute",
+    "PublicName",
     "Quotation",
     "SamplingTarget",
 ]
+
+# The hook that hides the material of a pending withdrawal from every query.
+from inquiry_hub.fieldwork.models import hiding  # noqa: E402,F401
