@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+from xml.etree import ElementTree
 
+from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -17,6 +21,9 @@ from inquiry_hub.followup.models import ActivityFeed
 from inquiry_hub.inquiries.models import Inquiry
 
 ENTRIES = 50
+ATOM_NS = "http://www.w3.org/2005/Atom"
+#: Characters XML 1.0 cannot carry at all, even escaped: dropped from titles and names.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _hash(token: str) -> str:
@@ -72,6 +79,39 @@ def entries(user) -> list[Activity]:
         .order_by(Activity.created_at.desc(), Activity.id.desc())
         .limit(ENTRIES)
     ).all()
+
+
+def _stamp(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _child(parent, tag: str, text: str | None = None, **attrs) -> ElementTree.Element:
+    element = ElementTree.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    if text is not None:
+        element.text = _NOT_XML.sub("", text)
+    return element
+
+
+def atom(feed: ActivityFeed, items: list[Activity], now) -> bytes:
+    """The Atom document, built as XML elements: titles and names are text, never markup."""
+    ElementTree.register_namespace("", ATOM_NS)
+    root = ElementTree.Element(f"{{{ATOM_NS}}}feed")
+    _child(root, "title", _("inquiry_hub — activity"))
+    _child(root, "id", f"urn:inquiry-hub:activity-feed:{feed.id}")
+    _child(root, "updated", _stamp(items[0].created_at if items else now))
+    _child(root, "link", rel="alternate", href=url_for("followup.me", _external=True))
+    for item in items:
+        entry = _child(root, "entry")
+        who = item.actor.name if item.actor else _("Someone")
+        title = f"{who} {activity.describe_verb(item.verb)}" + (f": {item.summary}" if item.summary else "")
+        _child(entry, "id", f"urn:inquiry-hub:activity:{item.id}")
+        _child(entry, "title", title)
+        _child(entry, "updated", _stamp(item.created_at))
+        href = url_for("activity_log.index", inquiry_id=item.inquiry_id, _external=True)
+        _child(entry, "link", rel="alternate", href=href)
+        if item.actor:
+            _child(_child(entry, "author"), "name", item.actor.name)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 activity.register_verbs({"followup.feed_created": _l("made a new activity feed address")})

@@ -123,5 +123,5 @@ def activity_feed(token: str):
         abort(404)
     user = db.session.get(User, feed.user_id)
     with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
-        body = render_template("followup/activity.atom", entries=feeds.entries(user), feed=feed, now=utcnow())
+        body = feeds.atom(feed, feeds.entries(user), utcnow())
     return Response(body, mimetype="application/atom+xml")

@@ -1,0 +1,1 @@
+"""Attack tests: each finding reproduced, with a positive control."""
