@@ -240,7 +240,8 @@ class DeliverableVersions(MethodView):
             Version.inquiry_id == deliverable.inquiry_id, Version.deliverable_id == deliverable.id
         )
         if not _sees_unshared(deliverable.inquiry):
-            query = query.where(Version.shared_at.is_not(None))
+            # Withheld by the disclosure gate since it was shared: as if never shared.
+            query = query.where(Version.shared_at.is_not(None), Version.withheld_at.is_(None))
         items, headers = paginate(query.order_by(Version.number.desc()), args)
         return items, 200, headers
 

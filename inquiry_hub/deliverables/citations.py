@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from inquiry_hub import markdown
 from inquiry_hub.extensions import db
+from inquiry_hub.fieldwork import disclosure
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.urls import path_for
 
@@ -47,7 +48,8 @@ class Citation:
             return False
         if self.interview is not None:
             return quotable(self.interview)
-        return self.quotation != "forbidden" and self.consent_status != "withdrawn"
+        # A note tied to no interview quotes no interviewee: no consent to ask.
+        return self.quotation is None and self.consent_status is None
 
 
 def _field(obj, name):
@@ -65,11 +67,8 @@ def _lookup(inquiry, excerpt_id: int):
 
 
 def quotable(interview) -> bool:
-    """May this interviewee be quoted at all (consent not withdrawn, quotation not forbidden)?"""
-    if interview is None or interview.withdrawn:
-        return False
-    consent = interview.consent
-    return consent is not None and consent.status != "withdrawn" and consent.quotation != "forbidden"
+    """May this interviewee be quoted outside the team? The disclosure gate's one rule."""
+    return disclosure.may_quote(interview)
 
 
 def _profile(interview, names: dict[str, str]) -> str:

@@ -178,12 +178,26 @@ def nlp():
     return _nlp
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;…»«\"“”()\[\]#>*\n-])\s*$")
+
+
 def _persons_of(texts: list[str]) -> list[list[str]]:
     model = nlp()
-    return [
-        [e.text for e in doc.ents if e.label_ == "PER" and any(c.isupper() for c in e.text)]
-        for doc in model.pipe(texts, batch_size=64)
-    ]
+    found = []
+    for text, doc in zip(texts, model.pipe(texts, batch_size=64), strict=True):
+        names = []
+        for ent in doc.ents:
+            if ent.label_ != "PER" or not any(c.isupper() for c in ent.text):
+                continue
+            words = [t.text for t in ent if not any(c.isdigit() for c in t.text)]
+            # One capitalised word opening a sentence or a title is mostly not a name to
+            # the small model's eyes either ("Shared", "Synthèse"); first and last names are.
+            alone = len([w for w in words if w[:1].isalpha()]) <= 1
+            if not words or alone and _SENTENCE_START.search(text[: ent.start_char]):
+                continue
+            names.append(ent.text)
+        found.append(names)
+    return found
 
 
 #: Paragraph → its person entities: proposal-time and execution-time checks, and re-checks
