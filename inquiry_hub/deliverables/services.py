@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
-from inquiry_hub.deliverables import checks, files
+from inquiry_hub.deliverables import checks, files, sharing  # noqa: F401 (sharing registers verbs)
 from inquiry_hub.deliverables.models import (
     Channel,
     Deliverable,
@@ -289,8 +289,8 @@ def _notify_review(review: Review, actor) -> None:
 
 
 def latest_shared(deliverable: Deliverable) -> Version | None:
-    """The version under the partner's review: the last one shared."""
-    shared = [v for v in deliverable.versions if v.shared_at is not None]
+    """The version under the partner's review: the last one shared (and not withheld since)."""
+    shared = [v for v in deliverable.versions if v.visible_to_partner]
     return shared[-1] if shared else None
 
 
@@ -380,6 +380,7 @@ def share_action(inquiry, payload, actor):
     version = _version_of(inquiry, payload)
     deliverable = version.deliverable
     version.shared_at = utcnow()
+    version.withheld_at, version.withheld_reason = None, ""
     deliverable.shared_with_partner = True
     deliverable.status = Status.SHARED
     _touch(deliverable)
@@ -485,7 +486,7 @@ def _latest_versions(shared_only: bool = False):
     """Each deliverable's latest version number (latest shared one), as a subquery."""
     query = select(Version.deliverable_id, func.max(Version.number).label("number"))
     if shared_only:
-        query = query.where(Version.shared_at.is_not(None))
+        query = query.where(Version.shared_at.is_not(None), Version.withheld_at.is_(None))
     return query.group_by(Version.deliverable_id).subquery()
 
 
