@@ -124,6 +124,8 @@ COLLECTIVE_ACTIONS = frozenset(
         "tasks.share",
         "deliverables.share",
         "fieldwork.delete",
+        #: A name the disclosure gate lets pass (the route asks ``fieldwork.edit``).
+        "fieldwork.mark_public_name",
         "commission.amend",
         "inquiry.set_retention",
     }

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("deliverables", __name__)
 
-from inquiry_hub.deliverables import routes  # noqa: E402,F401
+from inquiry_hub.deliverables import routes, routes_gate  # noqa: E402,F401

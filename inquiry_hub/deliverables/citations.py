@@ -115,10 +115,10 @@ def pseudonyms(inquiry) -> list[str]:
     return list(db.session.scalars(select(Interview.pseudonym).where(Interview.inquiry_id == inquiry.id)))
 
 
-def _quotation(citation: Citation, for_team: bool) -> Markup:
+def _quotation(citation: Citation, for_team: bool, passes: bool = True) -> Markup:
     if not citation.found:
         return Markup('<span class="citation-missing">{}</span>').format(_("[Quotation not available]"))
-    if not for_team and not citation.allowed:
+    if not for_team and not (citation.allowed and passes):
         return Markup('<span class="citation-withheld">{}</span>').format(_("[Quotation not shown]"))
     who = citation.pseudonym
     caption = escape(who) + (Markup(" · ") + escape(citation.profile) if citation.profile else "")
@@ -132,13 +132,72 @@ def _quotation(citation: Citation, for_team: bool) -> Markup:
     return Markup('<q class="citation">{}</q> <cite>— {}</cite>').format(citation.text, caption)
 
 
+#: An anonymised quotation's profile must fit at least this many interviewees of the inquiry.
+K_ANONYMITY = 3
+
+
+def _profiles(inquiry) -> list[dict]:
+    """The profiles of the inquiry's interviewees (interviews held, not withdrawn)."""
+    from inquiry_hub.fieldwork.models import Interview
+
+    rows = db.session.scalars(
+        select(Interview).where(Interview.inquiry_id == inquiry.id, Interview.status != "planned")
+    )
+    return [dict(i.profile or {}) for i in rows if not i.withdrawn]
+
+
+def coarse_profile(interview, profiles: list[dict], names: dict[str, str], k: int = K_ANONYMITY) -> str:
+    """The interviewee's profile with attributes dropped until at least ``k`` interviewees fit it.
+
+    Greedy: each time, drop the attribute whose removal lets the most interviewees fit.
+    """
+    kept = [(key, value) for key, value in (getattr(interview, "profile", None) or {}).items() if value]
+
+    def fitting(pairs) -> int:
+        return sum(1 for p in profiles if all(p.get(key) == value for key, value in pairs))
+
+    while kept and fitting(kept) < k:
+        drop = max(range(len(kept)), key=lambda i: fitting(kept[:i] + kept[i + 1 :]))
+        kept.pop(drop)
+    return ", ".join(f"{names.get(key, key)}: {value}" for key, value in kept)
+
+
+def _for_partner(inquiry, cited: list[Citation]) -> dict[int, bool]:
+    """Excerpt id → may the partner read it now (the gate on its current text and consent)?"""
+    shown = [c for c in cited if c.found and c.allowed]
+    pieces = [
+        disclosure.Piece(
+            f"Excerpt {c.excerpt_id}", c.text or "", (c.interview.id,) if c.interview is not None else ()
+        )
+        for c in shown
+    ]
+    verdicts = disclosure.check_each(inquiry, pieces) if pieces else []
+    passes = {c.excerpt_id: v.ok for c, v in zip(shown, verdicts, strict=True)}
+    profiles = None
+    names = {str(a.id): a.name for a in fieldwork.attributes_of(inquiry)}
+    for citation in shown:
+        consent = getattr(citation.interview, "consent", None)
+        if consent is not None and consent.quotation != "named":
+            profiles = _profiles(inquiry) if profiles is None else profiles
+            citation.profile = coarse_profile(citation.interview, profiles, names)
+    return passes
+
+
 def render(inquiry, text: str, for_team: bool) -> Markup:
-    """The Markdown of a version as safe HTML, citations replaced by quotations (or placeholders)."""
-    by_id = {c.excerpt_id: c for c in citations_in(inquiry, text)}
+    """The Markdown of a version as safe HTML, citations replaced by quotations (or placeholders).
+
+    Outside the team each quotation goes through the disclosure gate as it reads now, and an
+    anonymised one shows only a profile that fits several interviewees.
+    """
+    cited = citations_in(inquiry, text)
+    by_id = {c.excerpt_id: c for c in cited}
+    passes = {} if for_team else _for_partner(inquiry, cited)
     html = str(markdown.render(CITATION.sub(lambda m: _TOKEN.format(m.group(1)), text or "")))
 
     def replace(match):
         citation = by_id.get(int(match.group(1)))
-        return str(_quotation(citation, for_team)) if citation is not None else match.group(0)
+        if citation is None:
+            return match.group(0)
+        return str(_quotation(citation, for_team, passes.get(citation.excerpt_id, for_team)))
 
     return Markup(_TOKEN_RE.sub(replace, html))

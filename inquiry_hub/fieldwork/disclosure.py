@@ -335,6 +335,14 @@ def _consent_findings(piece: Piece, interviews: dict) -> list[Finding]:
 
 def check(inquiry, pieces: Iterable[Piece], *, persons_too: bool = True) -> Verdict:
     """May these pieces reach someone outside the team? The findings say why not, and where."""
+    verdict = Verdict()
+    for one in check_each(inquiry, pieces, persons_too=persons_too):
+        verdict.findings += one.findings
+    return verdict
+
+
+def check_each(inquiry, pieces: Iterable[Piece], *, persons_too: bool = True) -> list[Verdict]:
+    """One verdict per piece (what the vault, the public names and consents say, read once)."""
     from inquiry_hub.fieldwork.models import Interview
 
     pieces = list(pieces)
@@ -348,18 +356,18 @@ def check(inquiry, pieces: Iterable[Piece], *, persons_too: bool = True) -> Verd
             .options(db.selectinload(Interview.consent))
         )
         interviews = {i.id: i for i in rows}
-    verdict = Verdict()
-    located: list[tuple[str, str]] = []
-    for piece in pieces:
-        verdict.findings += _consent_findings(piece, interviews)
+    verdicts = [Verdict() for _ in pieces]
+    located: list[tuple[int, str, str]] = []
+    for index, piece in enumerate(pieces):
+        verdicts[index].findings += _consent_findings(piece, interviews)
         parts = [p for p in paragraphs(piece.text) if p.strip()]
         for number, paragraph in enumerate(parts, 1):
             where = piece.where if len(parts) == 1 else _located(piece.where, number)
-            verdict.findings += _vault_findings(where, paragraph, known)
-            located.append((where, paragraph))
+            verdicts[index].findings += _vault_findings(where, paragraph, known)
+            located.append((index, where, paragraph))
     if persons_too and located:
-        texts = [plain(p) for _, p in located]
-        for (where, _), names in zip(located, persons(texts), strict=True):
+        texts = [plain(p) for _, _, p in located]
+        for (index, where, _), names in zip(located, persons(texts), strict=True):
             for name in dict.fromkeys(names):
                 if _person_allowed(name, known):
                     continue
@@ -369,8 +377,8 @@ def check(inquiry, pieces: Iterable[Piece], *, persons_too: bool = True) -> Verd
                     where=where,
                     initials=_initials(name),
                 )
-                verdict.findings.append(Finding(where, "person_name", str(message)))
-    return verdict
+                verdicts[index].findings.append(Finding(where, "person_name", str(message)))
+    return verdicts
 
 
 def _located(where: str, number: int) -> str:
