@@ -106,7 +106,8 @@ def pieces_of(inquiry, version) -> tuple[list[Piece], list[Finding], list[str]]:
         return pieces, [Finding(label, "unreadable", str(message))], warnings
     if not parts and version.mimetype.startswith("image/"):
         warnings.append(str(_l("The text of an image cannot be read: check it by hand.")))
-    pieces += [Piece(f"{label}, {where}", text) for where, text in parts]
+    properties = str(_l("properties"))
+    pieces += [Piece(f"{label}, {where}", text, persons=where != properties) for where, text in parts]
     return pieces, findings, warnings
 
 
@@ -114,11 +115,13 @@ def pieces_of(inquiry, version) -> tuple[list[Piece], list[Finding], list[str]]:
 ALLOW_LIST = frozenset({"Master", "ESS", "SCOP", "SCIC", "Introduction", "Conclusion", "Annexe", "Synthèse"})
 
 
-def _name_like_words(inquiry, pieces: list[Piece]) -> list[str]:
-    """Capitalised words in no allow list: a hint for the team, never a blocker."""
+def _name_like_words(inquiry, pieces: list[Piece], hidden: set[str]) -> list[str]:
+    """Capitalised words in no allow list: a hint for the team, never a blocker; the names
+    the gate found are not printed again."""
     allowed = set(ALLOW_LIST) | set(citations.pseudonyms(inquiry))
     own = [p.text for p in pieces if not p.interview_ids]
-    return pseudonymise.identifying_words("\n\n".join(own), allowed)
+    words = pseudonymise.identifying_words("\n\n".join(own), allowed)
+    return [w for w in words if not set(disclosure.fold(w).split()) & hidden]
 
 
 def verdict_of(inquiry, version, *, hints: bool = False) -> tuple[Verdict, list[str]]:
@@ -127,7 +130,7 @@ def verdict_of(inquiry, version, *, hints: bool = False) -> tuple[Verdict, list[
     verdict = disclosure.check(inquiry, pieces)
     verdict.findings = findings + verdict.findings
     if hints:
-        warnings += _name_like_words(inquiry, pieces)
+        warnings += _name_like_words(inquiry, pieces, verdict.hidden)
     return verdict, warnings
 
 

@@ -42,6 +42,8 @@ class Piece:
     text: str
     #: Interviews this piece quotes: each must have a consent that allows quoting.
     interview_ids: tuple[int, ...] = ()
+    #: Look for person names too (False for a file's properties, full of authors' names).
+    persons: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class Finding:
 @dataclass
 class Verdict:
     findings: list[Finding] = field(default_factory=list)
+    #: Folded words of the names found: hints elsewhere on the page must not print them.
+    hidden: set[str] = field(default_factory=set, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -338,6 +342,7 @@ def check(inquiry, pieces: Iterable[Piece], *, persons_too: bool = True) -> Verd
     verdict = Verdict()
     for one in check_each(inquiry, pieces, persons_too=persons_too):
         verdict.findings += one.findings
+        verdict.hidden |= one.hidden
     return verdict
 
 
@@ -363,14 +368,19 @@ def check_each(inquiry, pieces: Iterable[Piece], *, persons_too: bool = True) ->
         parts = [p for p in paragraphs(piece.text) if p.strip()]
         for number, paragraph in enumerate(parts, 1):
             where = piece.where if len(parts) == 1 else _located(piece.where, number)
-            verdicts[index].findings += _vault_findings(where, paragraph, known)
-            located.append((index, where, paragraph))
+            found = _vault_findings(where, paragraph, known)
+            if found:
+                verdicts[index].findings += found
+                verdicts[index].hidden |= {w for name in known.vault for w in name.split()}
+            if piece.persons:
+                located.append((index, where, paragraph))
     if persons_too and located:
         texts = [plain(p) for _, _, p in located]
         for (index, where, _), names in zip(located, persons(texts), strict=True):
             for name in dict.fromkeys(names):
                 if _person_allowed(name, known):
                     continue
+                verdicts[index].hidden |= set(fold(name).split())
                 message = _l(
                     "%(where)s: a person's name (%(initials)s) appears; write a pseudonym, "
                     "or have the team mark it public if it is a public figure.",

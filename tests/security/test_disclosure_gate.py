@@ -103,3 +103,203 @@ def test_quoting_needs_a_consent_that_allows_it(team, status, quotation, ok):
     assert verdict.ok is ok
     if not ok:
         assert verdict.findings[0].kind == "consent" and "E01" in verdict.findings[0].message
+
+
+# --- attacks on sharing: each with its positive control ---------------------------------
+
+from sqlalchemy import func, select  # noqa: E402
+
+from inquiry_hub.deliverables import services as deliverables  # noqa: E402
+from inquiry_hub.deliverables.models import Version  # noqa: E402
+from inquiry_hub.fieldwork.models import Excerpt  # noqa: E402
+from inquiry_hub.governance.models import Proposal  # noqa: E402
+from tests.api.conftest import make_token  # noqa: E402
+from tests.conftest import login  # noqa: E402
+from tests.security import _documents  # noqa: E402
+
+
+@pytest.fixture
+def client(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def at_once(team):
+    """The team's rule executes sharing at once, so the gate alone stands between text and partner."""
+    team["inquiry"].governance_rule = "any_member"
+    db.session.commit()
+    return team
+
+
+def _deliverable(team, title="Rapport final"):
+    deliverable = deliverables.create_deliverable(
+        team["inquiry"], team["student"], title=title, kind="final_report", due_on=None, phase=""
+    )
+    db.session.commit()
+    return deliverable
+
+
+def _text(team, body, *, title="Rapport final", changelog="Premier jet"):
+    version = deliverables.add_text_version(_deliverable(team, title), team["student"], body, changelog)
+    db.session.commit()
+    return version
+
+
+def _file(team, data: bytes, name: str):
+    version = deliverables.add_file_version(_deliverable(team), team["student"], data, name, "Diapositives")
+    db.session.commit()
+    return version
+
+
+def _excerpt(team, interview, text: str) -> Excerpt:
+    from inquiry_hub.fieldwork import services as fieldwork
+
+    note = fieldwork.create_note(
+        team["inquiry"],
+        team["student"],
+        title="Entretien",
+        body="Notes.",
+        kind="interview_notes",
+        interview=interview,
+    )
+    excerpt = Excerpt(inquiry_id=team["inquiry"].id, note_id=note.id, start=0, end=len(text), text=text)
+    db.session.add(excerpt)
+    db.session.commit()
+    return excerpt
+
+
+def _url(version) -> str:
+    return f"/inquiries/{version.inquiry_id}/deliverables/{version.deliverable_id}/versions/{version.id}"
+
+
+def _share(client, team, version):
+    """A student shares through the web form; returns the response."""
+    login(client, team["student"])
+    response = client.post(_url(version) + "/share")
+    client.post("/auth/logout")
+    return response
+
+
+def _partner_sees(client, team, version) -> tuple[int, int, str]:
+    """The partner's web status, API status and page text for the version."""
+    token = make_token(team["partner"])
+    api = client.get(f"/api/v1/versions/{version.id}", headers={"Authorization": f"Bearer {token}"})
+    login(client, team["partner"])
+    page = client.get(_url(version))
+    client.post("/auth/logout")
+    return page.status_code, api.status_code, page.get_data(as_text=True)
+
+
+def _assert_blocked(client, team, version, response):
+    assert response.status_code == 422
+    check = response.get_data(as_text=True).split('class="pre-share-check"', 1)[1].split("</section>", 1)[0]
+    assert "Moreau" not in check and "Sharing is blocked" in check
+    assert db.session.get(Version, version.id).shared_at is None
+    assert db.session.scalar(select(func.count(Proposal.id))) == 0
+    web, api, _page = _partner_sees(client, team, version)
+    assert (web, api) == (404, 404)
+
+
+def _assert_shared(client, team, version, marker: str):
+    """Positive control: the partner really reads it, on the web and through the API."""
+    web, api, page = _partner_sees(client, team, version)
+    assert (web, api) == (200, 200) and marker in page
+
+
+def test_a_vault_name_in_the_title_blocks_sharing(client, at_once):
+    _interview(at_once["inquiry"], at_once["student"])
+    version = _text(at_once, "Les jardins partagés.", title="Le jardin de Jeanne Moreau")
+    _assert_blocked(client, at_once, version, _share(client, at_once, version))
+    control = _text(at_once, "Les jardins partagés.", title="Le jardin de E01")
+    assert _share(client, at_once, control).status_code == 302
+    _assert_shared(client, at_once, control, "Les jardins partagés.")
+
+
+def test_a_vault_name_in_the_changelog_blocks_sharing(client, at_once):
+    _interview(at_once["inquiry"], at_once["student"])
+    version = _text(at_once, "Les jardins partagés.", changelog="Ajout du témoignage de Jeanne Moreau")
+    _assert_blocked(client, at_once, version, _share(client, at_once, version))
+    control = _text(at_once, "Les jardins partagés.", changelog="Ajout du témoignage de E01")
+    assert _share(client, at_once, control).status_code == 302
+    _assert_shared(client, at_once, control, "Ajout du témoignage de E01")
+
+
+def test_a_cited_excerpt_whose_name_entered_the_vault_after_coding_blocks_sharing(client, at_once):
+    # Coded before the vault knew the name: the excerpt keeps its own copy of the text.
+    interview = _interview(at_once["inquiry"], at_once["student"], full_name="")
+    excerpt = _excerpt(at_once, interview, "Je m'appelle Jeanne Moreau et je bine le jeudi.")
+    clean = _excerpt(at_once, interview, "Je bine le jeudi avec les autres.")
+    from inquiry_hub.fieldwork import services as fieldwork
+
+    fieldwork.set_identity(interview, at_once["student"], "Jeanne Moreau", "", "")
+    db.session.commit()
+    version = _text(at_once, f"Témoignage :\n\n[[excerpt:{excerpt.id}]]")
+    _assert_blocked(client, at_once, version, _share(client, at_once, version))
+    control = _text(at_once, f"Témoignage :\n\n[[excerpt:{clean.id}]]")
+    assert _share(client, at_once, control).status_code == 302
+    _assert_shared(client, at_once, control, "Je bine le jeudi avec les autres.")
+
+
+def test_quoting_an_interview_whose_consent_was_not_asked_blocks_sharing(client, at_once):
+    silent = _interview(at_once["inquiry"], at_once["student"], "E01", status="not_asked", full_name="")
+    agreed = _interview(at_once["inquiry"], at_once["student"], "E02", full_name="")
+    version = _text(at_once, f"[[excerpt:{_excerpt(at_once, silent, 'On décide ensemble.').id}]]")
+    response = _share(client, at_once, version)
+    _assert_blocked(client, at_once, version, response)
+    assert "E01" in response.get_data(as_text=True)
+    control = _text(at_once, f"[[excerpt:{_excerpt(at_once, agreed, 'On vote à main levée.').id}]]")
+    assert _share(client, at_once, control).status_code == 302
+    _assert_shared(client, at_once, control, "On vote à main levée.")
+
+
+def test_a_third_party_name_inside_a_quotation_blocks_sharing_until_marked_public(client, at_once):
+    interview = _interview(at_once["inquiry"], at_once["student"], full_name="")
+    excerpt = _excerpt(at_once, interview, "Mon voisin Jean-Pierre Moreau m'a appris à tailler.")
+    version = _text(at_once, f"[[excerpt:{excerpt.id}]]")
+    _assert_blocked(client, at_once, version, _share(client, at_once, version))
+    # Control: the team marks the name public (its rule executes at once), and the same version passes.
+    login(client, at_once["student"])
+    response = client.post(_url(version) + "/public-names", data={"name": "Jean-Pierre Moreau"})
+    assert response.status_code == 302
+    client.post("/auth/logout")
+    assert _share(client, at_once, version).status_code == 302
+    _assert_shared(client, at_once, version, "appris à tailler")
+
+
+@pytest.mark.parametrize("kind", ["pptx", "odp"])
+def test_a_vault_name_on_a_slide_blocks_sharing(client, at_once, kind):
+    _interview(at_once["inquiry"], at_once["student"])
+    writer, _type = _documents.FORMATS[kind]
+    version = _file(at_once, writer(["Ce que dit JEANNE MOREAU du jardin"]), f"slides.{kind}")
+    _assert_blocked(client, at_once, version, _share(client, at_once, version))
+    control = _file(at_once, writer(["Ce que dit E01 du jardin"]), f"slides.{kind}")
+    assert _share(client, at_once, control).status_code == 302
+    _assert_shared(client, at_once, control, "Version")
+
+
+def test_a_vault_name_in_the_speaker_notes_blocks_sharing(client, at_once):
+    _interview(at_once["inquiry"], at_once["student"])
+    version = _file(at_once, _documents.pptx(["Synthèse"], notes="Appeler Jeanne Moreau avant"), "s.pptx")
+    _assert_blocked(client, at_once, version, _share(client, at_once, version))
+
+
+def test_the_share_is_checked_again_when_the_proposal_executes(client, team):
+    """Proposed while clean; the name enters the vault before the team agrees: nothing is shared."""
+    from inquiry_hub.fieldwork import services as fieldwork
+    from inquiry_hub.governance import engine
+
+    interview = _interview(team["inquiry"], team["student"], full_name="")
+    version = _text(team, "Lulu nous a tout montré du compost.")
+    proposal = engine.start(
+        team["inquiry"], team["student"], "deliverables.share", {"version_id": version.id}
+    )
+    db.session.commit()
+    assert proposal is not None and proposal.is_open
+    fieldwork.set_identity(interview, team["student"], "Lucienne Martin", "", "Lulu")
+    for student in team["students"][1:]:
+        engine.take_position(proposal, student, "agree")
+    db.session.commit()
+    assert proposal.status == "passed" and "E01" in proposal.outcome and "Lu" not in proposal.outcome
+    assert db.session.get(Version, version.id).shared_at is None
