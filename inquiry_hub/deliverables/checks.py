@@ -146,7 +146,7 @@ def run(inquiry, version) -> CheckResult:
 
 def recheck_shared(inquiry) -> None:
     """Re-check every version shared with the partner; withhold what fails, restore what passes."""
-    from inquiry_hub.deliverables import services
+    from inquiry_hub.deliverables import sharing
     from inquiry_hub.deliverables.models import Version
 
     shared = db.session.scalars(
@@ -155,9 +155,9 @@ def recheck_shared(inquiry) -> None:
     for version in shared:
         verdict, _warnings = verdict_of(inquiry, version)
         if not verdict.ok and version.withheld_at is None:
-            services.withhold(version, verdict.messages)
+            sharing.withhold(version, verdict.messages)
         elif verdict.ok and version.withheld_at is not None:
-            services.release(version)
+            sharing.release(version)
 
 
 disclosure.register_recheck(recheck_shared)

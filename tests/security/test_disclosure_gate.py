@@ -303,3 +303,175 @@ def test_the_share_is_checked_again_when_the_proposal_executes(client, team):
     db.session.commit()
     assert proposal.status == "passed" and "E01" in proposal.outcome and "Lu" not in proposal.outcome
     assert db.session.get(Version, version.id).shared_at is None
+
+
+# --- material_changed: what the partner already sees is re-checked at once ----------------
+
+
+def _api(client, user, url):
+    return client.get(url, headers={"Authorization": f"Bearer {make_token(user)}"})
+
+
+def _shared_citing_an_alias(client, team):
+    interview = _interview(team["inquiry"], team["student"], full_name="")
+    excerpt = _excerpt(team, interview, "Au jardin, tout le monde m'appelle Lulu.")
+    version = _text(team, f"Un surnom :\n\n[[excerpt:{excerpt.id}]]")
+    assert _share(client, team, version).status_code == 302
+    _assert_shared(client, team, version, "tout le monde")
+    return interview, version
+
+
+def _partner_reaches(client, team, version) -> dict:
+    inquiry_id = team["inquiry"].id
+    partner = team["partner"]
+    versions = _api(client, partner, f"/api/v1/deliverables/{version.deliverable_id}/versions")
+    listed = _api(client, partner, f"/api/v1/inquiries/{inquiry_id}/deliverables").get_json()
+    login(client, partner)
+    portal = client.get(f"/partner/{inquiry_id}").get_data(as_text=True)
+    web = client.get(_url(version)).status_code
+    download = client.get(_url(version) + "/download").status_code
+    client.post("/auth/logout")
+    return {
+        "web": web,
+        "download": download,
+        "api": _api(client, partner, f"/api/v1/versions/{version.id}").status_code,
+        "api_versions": versions.status_code == 200
+        and any(v["id"] == version.id for v in versions.get_json()),
+        "api_deliverables": any(d["id"] == version.deliverable_id for d in listed),
+        "portal": f"/versions/{version.id}" in portal,
+    }
+
+
+def test_a_name_entering_the_vault_withholds_the_shared_version_at_once(client, at_once):
+    from inquiry_hub.activity.models import Notification
+    from inquiry_hub.fieldwork import services as fieldwork
+
+    interview, version = _shared_citing_an_alias(client, at_once)
+    assert _partner_reaches(client, at_once, version) == {
+        "web": 200,
+        "download": 200,
+        "api": 200,
+        "api_versions": True,
+        "api_deliverables": True,
+        "portal": True,
+    }
+    fieldwork.set_identity(interview, at_once["student"], "Lucienne Martin", "", "Lulu")
+    db.session.commit()
+    assert db.session.get(Version, version.id).withheld_at is not None
+    assert _partner_reaches(client, at_once, version) == {
+        "web": 404,
+        "download": 404,
+        "api": 404,
+        "api_versions": False,
+        "api_deliverables": False,
+        "portal": False,
+    }
+    told = db.session.scalars(select(Notification.user_id).where(Notification.kind == "deliverable.withheld"))
+    assert set(told) == {s.id for s in at_once["students"]}
+    # The team reads why on the version page, without the name.
+    login(client, at_once["student"])
+    page = client.get(_url(version)).get_data(as_text=True)
+    assert (
+        "Withheld from the partner" in page
+        and "E01" in page.split("withheld-title", 1)[1].split("</section>")[0]
+    )
+    client.post("/auth/logout")
+    # The alias goes out of the vault again (a typo): the version passes and is back.
+    fieldwork.set_identity(interview, at_once["student"], "Lucienne Martin", "", "")
+    db.session.commit()
+    assert _partner_reaches(client, at_once, version)["web"] == 200
+
+
+@pytest.mark.parametrize(("status", "quotation"), [("withdrawn", "anonymised"), ("written", "forbidden")])
+def test_a_consent_change_withholds_the_versions_quoting_the_interview(client, at_once, status, quotation):
+    from inquiry_hub.fieldwork import services as fieldwork
+
+    interview, version = _shared_citing_an_alias(client, at_once)
+    values = {
+        "status": status,
+        "given_on": None,
+        "notice_version": "",
+        "recording_allowed": False,
+        "quotation": quotation,
+        "archiving_allowed": False,
+    }
+    fieldwork.update_consent(interview, at_once["student"], values)
+    db.session.commit()
+    web, api, _page = _partner_sees(client, at_once, version)
+    assert (web, api) == (404, 404)
+
+
+def test_withholding_removes_the_partners_notice_of_the_version(client, at_once):
+    from inquiry_hub.activity.models import Notification
+    from inquiry_hub.fieldwork import services as fieldwork
+
+    interview, version = _shared_citing_an_alias(client, at_once)
+    partner_notices = select(func.count(Notification.id)).where(
+        Notification.user_id == at_once["partner"].id, Notification.url == _url(version)
+    )
+    assert db.session.scalar(partner_notices) == 1
+    fieldwork.set_identity(interview, at_once["student"], "Lucienne Martin", "", "Lulu")
+    db.session.commit()
+    assert db.session.scalar(partner_notices) == 0
+
+
+# --- anonymised quotations: a profile that fits at least three interviewees -----------------
+
+
+def _profiled(team):
+    from inquiry_hub.fieldwork.models import ProfileAttribute
+
+    attributes = [
+        ProfileAttribute(inquiry_id=team["inquiry"].id, name=name, values=[], position=i)
+        for i, name in enumerate(["Âge", "Rôle", "Quartier"])
+    ]
+    db.session.add_all(attributes)
+    db.session.commit()
+    age, role, area = (str(a.id) for a in attributes)
+    people = {
+        "E01": {age: "18-30", role: "bénévole", area: "Nord"},
+        "E02": {age: "18-30", role: "bénévole", area: "Sud"},
+        "E03": {age: "18-30", role: "salariée", area: "Nord"},
+        "E04": {age: "60+", role: "bénévole", area: "Nord"},
+    }
+    made = {}
+    for pseudonym, profile in people.items():
+        made[pseudonym] = _interview(
+            team["inquiry"], team["student"], pseudonym, full_name="", profile=profile
+        )
+        made[pseudonym].status = "conducted"
+    db.session.commit()
+    return made
+
+
+def _caption(page: str) -> str:
+    return page.split('<q class="citation">', 1)[1].split("</cite>", 1)[0]
+
+
+def test_an_anonymised_quotation_shows_the_partner_a_profile_shared_by_three(client, at_once):
+    made = _profiled(at_once)
+    excerpt = _excerpt(at_once, made["E01"], "On se retrouve le samedi matin.")
+    version = _text(at_once, f"[[excerpt:{excerpt.id}]]")
+    assert _share(client, at_once, version).status_code == 302
+    _web, _api_status, page = _partner_sees(client, at_once, version)
+    caption = _caption(page)
+    assert "samedi matin" in page and "E01" in caption
+    assert "18-30" not in caption and "bénévole" not in caption
+    shown = [part.split(": ", 1) for part in caption.split("· ", 1)[1].split("</cite>")[0].split(", ")]
+    fitting = [
+        p for p in made.values() if all(any(v == value for v in p.profile.values()) for _name, value in shown)
+    ]
+    assert len(fitting) >= 3
+    login(client, at_once["student"])
+    team_caption = _caption(client.get(_url(version)).get_data(as_text=True))
+    assert "18-30" in team_caption and "bénévole" in team_caption  # control: the team sees it all
+
+
+def test_a_named_quotation_keeps_its_profile(client, at_once):
+    made = _profiled(at_once)
+    made["E01"].consent.quotation = "named"
+    db.session.commit()
+    version = _text(at_once, f"[[excerpt:{_excerpt(at_once, made['E01'], 'On se retrouve le samedi.').id}]]")
+    assert _share(client, at_once, version).status_code == 302
+    _web, _api_status, page = _partner_sees(client, at_once, version)
+    assert "18-30" in _caption(page)
