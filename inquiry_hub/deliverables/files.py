@@ -140,8 +140,9 @@ _PARAGRAPH_TAGS = frozenset(
         "initial-creator",
     }
 )
-#: Elements that stand for a space or a break inside a paragraph.
-_SPACE_TAGS = frozenset({"tab", "br", "cr", "s", "line-break", "soft-page-break"})
+#: Elements that stand for a space, or a line break, inside a paragraph.
+_SPACE_TAGS = frozenset({"tab", "s", "soft-page-break"})
+_BREAK_TAGS = frozenset({"br", "cr", "line-break"})
 
 
 def _local(tag) -> str:
@@ -153,6 +154,8 @@ def _inline_text(element) -> str:
     for child in element:
         if _local(child.tag) in _SPACE_TAGS:
             parts.append(" ")
+        elif _local(child.tag) in _BREAK_TAGS:
+            parts.append("\n")
         else:
             parts.append(_inline_text(child))
         parts.append(child.tail or "")

@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import html
 import re
-import resource
-import threading
-import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from inquiry_hub.extensions import db
+from inquiry_hub.fieldwork.person_names import MODEL, MODEL_LOAD, nlp, persons  # noqa: F401 (the gate's face)
 
 
 @dataclass(frozen=True)
@@ -148,80 +146,6 @@ def paragraphs(text: str) -> list[str]:
     return _PARAGRAPHS.split(text or "")
 
 
-# --- the named-entity model: loaded once per process, lazily -----------------------------------
-
-MODEL = "fr_core_news_sm"
-#: Everything but the entity recogniser (which has its own token-to-vector layer).
-_NOT_NEEDED = ["tok2vec", "morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer"]
-_nlp = None
-_nlp_lock = threading.Lock()
-#: Measured once, when the model is loaded: seconds and resident memory added (MiB).
-MODEL_LOAD: dict[str, float] = {}
-
-
-def _rss_mib() -> float:
-    try:
-        with open("/proc/self/statm") as handle:
-            return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def nlp():
-    """The French pipeline, reduced to named entities; loaded at first use, once per process."""
-    global _nlp
-    if _nlp is None:
-        with _nlp_lock:
-            if _nlp is None:
-                import spacy
-
-                before, start = _rss_mib(), time.perf_counter()
-                model = spacy.load(MODEL, exclude=_NOT_NEEDED)
-                MODEL_LOAD.update(seconds=time.perf_counter() - start, rss_mib=_rss_mib() - before)
-                _nlp = model
-    return _nlp
-
-
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;…»«\"“”()\[\]#>*\n-])\s*$")
-
-
-def _persons_of(texts: list[str]) -> list[list[str]]:
-    model = nlp()
-    found = []
-    for text, doc in zip(texts, model.pipe(texts, batch_size=64), strict=True):
-        names = []
-        for ent in doc.ents:
-            if ent.label_ != "PER" or not any(c.isupper() for c in ent.text):
-                continue
-            words = [t.text for t in ent if not any(c.isdigit() for c in t.text)]
-            # One capitalised word opening a sentence or a title is mostly not a name to
-            # the small model's eyes either ("Shared", "Synthèse"); first and last names are.
-            alone = len([w for w in words if w[:1].isalpha()]) <= 1
-            if not words or alone and _SENTENCE_START.search(text[: ent.start_char]):
-                continue
-            names.append(ent.text)
-        found.append(names)
-    return found
-
-
-#: Paragraph → its person entities: proposal-time and execution-time checks, and re-checks
-#: after a vault change, read the same paragraphs again.
-_SEEN: dict[str, tuple[str, ...]] = {}
-_SEEN_MAX = 8192
-
-
-def persons(texts: list[str]) -> list[tuple[str, ...]]:
-    """PER entities of each text; texts already seen are answered from a cache."""
-    # A text without a capital letter names nobody the model would find.
-    fresh = [t for t in dict.fromkeys(texts) if t not in _SEEN and any(c.isupper() for c in t)]
-    if fresh:
-        for text, found in zip(fresh, _persons_of(fresh), strict=True):
-            _SEEN[text] = tuple(found)
-        while len(_SEEN) > _SEEN_MAX:
-            _SEEN.pop(next(iter(_SEEN)), None)
-    return [_SEEN.get(t, ()) for t in texts]
-
-
 #: Words that may stand in a person entity without naming anyone.
 _TITLES = frozenset(
     fold(w)
@@ -289,27 +213,24 @@ def _person_allowed(name: str, known: _Known) -> bool:
     return bool(known.pattern and known.pattern.fullmatch(key))
 
 
-def _vault_findings(where: str, text: str, known: _Known) -> list[Finding]:
+def _vault_hits(text: str, known: _Known) -> list[str]:
+    """Pseudonyms whose real name or alias the text holds, in any of its readings."""
     if known.pattern is None:
         return []
     found: dict[str, None] = {}
     for reading in readings(text):
         for match in known.pattern.finditer(reading):
             found.setdefault(known.vault[match.group()], None)
-    return [
-        Finding(
-            where,
-            "vault_name",
-            str(
-                _l(
-                    "%(where)s: a real name or alias of %(pseudonym)s appears; write the pseudonym instead.",
-                    where=where,
-                    pseudonym=pseudonym,
-                )
-            ),
-        )
-        for pseudonym in found
-    ]
+    return list(found)
+
+
+def _vault_finding(where: str, pseudonym: str) -> Finding:
+    message = _l(
+        "%(where)s: a real name or alias of %(pseudonym)s appears; write the pseudonym instead.",
+        where=where,
+        pseudonym=pseudonym,
+    )
+    return Finding(where, "vault_name", str(message))
 
 
 def _consent_findings(piece: Piece, interviews: dict) -> list[Finding]:
@@ -366,14 +287,21 @@ def check_each(inquiry, pieces: Iterable[Piece], *, persons_too: bool = True) ->
     for index, piece in enumerate(pieces):
         verdicts[index].findings += _consent_findings(piece, interviews)
         parts = [p for p in paragraphs(piece.text) if p.strip()]
+        hits: set[str] = set()
         for number, paragraph in enumerate(parts, 1):
             where = piece.where if len(parts) == 1 else _located(piece.where, number)
-            found = _vault_findings(where, paragraph, known)
-            if found:
-                verdicts[index].findings += found
-                verdicts[index].hidden |= {w for name in known.vault for w in name.split()}
+            for pseudonym in _vault_hits(paragraph, known):
+                hits.add(pseudonym)
+                verdicts[index].findings.append(_vault_finding(where, pseudonym))
             if piece.persons:
                 located.append((index, where, paragraph))
+        # A name cut over two paragraphs (two lines of a slide, two cells) still reads as one.
+        for pseudonym in _vault_hits(piece.text, known) if len(parts) > 1 else []:
+            if pseudonym not in hits:
+                hits.add(pseudonym)
+                verdicts[index].findings.append(_vault_finding(piece.where, pseudonym))
+        if hits:
+            verdicts[index].hidden |= {w for name in known.vault for w in name.split()}
     if persons_too and located:
         texts = [plain(p) for _, _, p in located]
         for (index, where, _), names in zip(located, persons(texts), strict=True):
