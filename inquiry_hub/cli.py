@@ -89,32 +89,64 @@ def create_token(email: str, name: str, read_only: bool, days: int | None) -> No
     click.echo(clear)
 
 
+def _unit_of_work(name: str, work, failures: list[str]):
+    """Run one step of run-due in its own transaction: commit it, or roll it back alone."""
+    try:
+        result = work()
+        db.session.commit()
+        return result
+    except Exception:  # one failing step must not lose the work of the others
+        db.session.rollback()
+        current_app.logger.exception("run-due: %s failed", name)
+        failures.append(name)
+        return None
+
+
 @click.command("run-due")
 def run_due() -> None:
-    """Execute collective actions whose delay has passed, then deliver the email outbox."""
+    """Execute collective actions whose delay has passed, then deliver the email outbox.
+
+    Every step (each proposal, each kind of reminder, each job) commits on its own, and every
+    one is safe to run twice at once: an overlapping run never repeats what this one did.
+    """
+    from inquiry_hub import storage
     from inquiry_hub.activity.mail import configured_sender
     from inquiry_hub.activity.services import deliver_outbox
     from inquiry_hub.followup import notifications as followup
-    from inquiry_hub.governance.engine import settle_due
+    from inquiry_hub.governance import engine
+    from inquiry_hub.governance.models import Proposal
     from inquiry_hub.governance.services.decisions import send_reminders
     from inquiry_hub.privacy.services import archive_jobs, retention
 
-    closed = settle_due()
-    reminded = send_reminders()
-    due_soon = followup.notify_due_soon(date.today())
-    digests = followup.send_digests()
-    warned = retention.notify_upcoming(date.today())
-    purged = retention.purge_expired(date.today())
-    cleaned = archive_jobs.clean_old()
-    db.session.commit()
-    archives = archive_jobs.run_queued()
-    sent, failed = deliver_outbox(configured_sender())
+    failures: list[str] = []
+    closed = 0
+    for proposal_id in engine.due_proposal_ids():
+        settled = _unit_of_work(
+            f"proposal {proposal_id}",
+            lambda i=proposal_id: engine.settle(db.session.get(Proposal, i)),
+            failures,
+        )
+        closed += bool(settled)
+    today = date.today()
+    reminded = _unit_of_work("proposal reminders", send_reminders, failures)
+    due_soon = _unit_of_work("due-soon reminders", lambda: followup.notify_due_soon(today), failures)
+    digests = _unit_of_work("digests", followup.send_digests, failures)
+    warned = _unit_of_work("retention warnings", lambda: retention.notify_upcoming(today), failures)
+    purged = _unit_of_work("retention purge", lambda: retention.purge_expired(today), failures) or []
+    cleaned = _unit_of_work("old archives", archive_jobs.clean_old, failures)
+    swept = _unit_of_work("stored files without rows", storage.sweep_orphans, failures)
+    archives = _unit_of_work("archive jobs", archive_jobs.run_queued, failures)
+    sent, failed = _unit_of_work("outbox", lambda: deliver_outbox(configured_sender()), failures) or (0, 0)
     click.echo(
         f"proposals closed: {closed}; reminders: {reminded}; due soon: {due_soon}; digests: {digests}; "
         f"emails sent: {sent}; failed attempts: {failed}"
     )
     click.echo(f"inquiries warned of their purge: {warned}; inquiries purged: {len(purged)}")
-    click.echo(f"archives built: {archives}; old archives deleted: {cleaned}")
+    click.echo(f"archives built: {archives}; old archives deleted: {cleaned}; stored files swept: {swept}")
+    if failures:
+        raise click.ClickException(
+            f"steps that failed (see the log; the others are done): {', '.join(failures)}"
+        )
 
 
 @click.command("purge-expired")

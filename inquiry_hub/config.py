@@ -64,6 +64,9 @@ def from_environment(instance_path: str) -> dict:
 #: Fixed settings that are not meant to be tuned per deployment.
 FIXED = {
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    # A connection the database dropped (restart, outage) is replaced, not handed out: the app
+    # recovers by itself once the database is back.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -35,6 +35,40 @@ def include_name(name, type_, parent_names) -> bool:
 def utcnow() -> datetime:
     """Naive UTC: what both databases store and return alike."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def lock_row(session, model, ident):
+    """Hold ``model``'s row ``ident`` against other writers until commit; returns it re-read.
+
+    PostgreSQL locks the row (``SELECT ... FOR UPDATE``). SQLite has no row locks: a write
+    takes the database's write lock, which the driver holds until commit, and every read
+    after it sees all earlier commits. Either way, what the caller reads next is current and
+    stays so until its transaction ends.
+    """
+    pk = model.__mapper__.primary_key[0]
+    query = select(model).where(pk == ident).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "sqlite":
+        no_op = update(model).where(pk == ident).values({pk.key: pk})
+        session.execute(no_op.execution_options(synchronize_session=False))
+    else:
+        query = query.with_for_update(of=model)
+    return session.scalars(query).one_or_none()
+
+
+def insert_once(session, model, **values) -> bool:
+    """Insert a row unless one with the same unique key exists; True when this call inserted it.
+
+    ``INSERT ... ON CONFLICT DO NOTHING``: of two jobs doing the same thing at once, exactly
+    one gets True (on PostgreSQL the second waits for the first to commit), and none fails.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = model.__table__
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    return session.execute(statement.returning(*table.primary_key.columns)).first() is not None
 
 
 @event.listens_for(Engine, "connect")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inquiry_hub.db import utcnow
@@ -52,6 +52,18 @@ class Invitation(db.Model):
     """A single-use link that brings a person into one inquiry with one role."""
 
     __tablename__ = "invitations"
+    # One pending invitation per inquiry and address: a passed proposal executed twice (or two
+    # proposals) cannot send a second link.
+    __table_args__ = (
+        Index(
+            "uq_invitations_pending",
+            "inquiry_id",
+            "email",
+            unique=True,
+            sqlite_where=text("accepted_at IS NULL"),
+            postgresql_where=text("accepted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"))

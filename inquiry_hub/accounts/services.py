@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import attributes
 
 from inquiry_hub.accounts.models import ApiToken, Invitation, PasswordResetToken, User
@@ -121,6 +121,15 @@ def change_password(user: User, new_password: str) -> None:
 
 def create_invitation(inquiry, email: str, role: str, invited_by=None) -> tuple[Invitation, str]:
     """A single-use invitation; returns it with the clear token to email."""
+    # An expired link gives way to the new one (one pending invitation per inquiry and address).
+    db.session.execute(
+        delete(Invitation).where(
+            Invitation.inquiry_id == inquiry.id,
+            Invitation.email == normalise_email(email),
+            Invitation.accepted_at.is_(None),
+            Invitation.expires_at <= utcnow(),
+        )
+    )
     token, digest = new_token()
     invitation = Invitation(
         inquiry_id=inquiry.id,

@@ -67,3 +67,7 @@ class OutboxMessage(db.Model):
     #: Set when the last attempt is used up; the message stays for an operator to read.
     failed_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
+    #: The delivery run that took the message (a random token), so no other run sends it too.
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
+    #: When it was taken; a claim older than the lease is taken over (the run died mid-send).
+    claimed_at: Mapped[datetime | None]

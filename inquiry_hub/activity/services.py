@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from inquiry_hub.activity.models import Activity, Notification, OutboxMessage
 from inquiry_hub.db import utcnow
@@ -105,22 +106,55 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def deliver_outbox(sender, now=None, limit: int = 100) -> tuple[int, int]:
-    """Send due messages with ``sender(message)``; returns (sent, failed attempts)."""
-    now = now or utcnow()
-    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    due = db.session.scalars(
-        select(OutboxMessage)
+#: A claimed message not marked sent after this long is taken over (its run died mid-send).
+CLAIM_LEASE = timedelta(minutes=15)
+
+
+def _claim(token: str, now, limit: int) -> list[OutboxMessage]:
+    """Take up to ``limit`` due messages for this run, committed before anything is sent.
+
+    A conditional UPDATE makes the claim: on PostgreSQL the candidate rows are picked with
+    ``FOR UPDATE SKIP LOCKED`` (a concurrent run skips them instead of sending them too); on
+    SQLite the UPDATE holds the database's write lock, so runs claim one after the other.
+    """
+    candidates = (
+        select(OutboxMessage.id)
         .where(
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.failed_at.is_(None),
             OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - CLAIM_LEASE),
         )
         .order_by(OutboxMessage.id)
         .limit(limit)
-    ).all()
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
+        .values(claimed_by=token, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.claimed_by == token).order_by(OutboxMessage.id)
+        )
+    )
+
+
+def deliver_outbox(sender, now=None, limit: int = 100) -> tuple[int, int]:
+    """Send due messages with ``sender(message)``; returns (sent, failed attempts).
+
+    Each message is claimed before it is sent and marked after, one commit each: overlapping
+    runs never send a message twice, and a crash mid-batch loses nothing already done.
+    """
+    now = now or utcnow()
+    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    token = secrets.token_hex(16)
     sent = failed = 0
-    for message in due:
+    for message in _claim(token, now, limit):
         message.attempts += 1
         try:
             sender(message)
@@ -135,7 +169,8 @@ def deliver_outbox(sender, now=None, limit: int = 100) -> tuple[int, int]:
             sent += 1
             message.sent_at = now
             message.last_error = ""
-        # Commit each message so a crash mid-batch never sends one twice.
+        message.claimed_by = None
+        message.claimed_at = None
         db.session.commit()
     return sent, failed
 

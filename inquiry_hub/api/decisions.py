@@ -278,6 +278,7 @@ class ProposalPosition(MethodView):
             engine.take_position(proposal, user(), data["stance"], data["reason"])
         except engine.ActionFailed as exc:
             db.session.rollback()
-            fail(422, str(exc))
+            # Closed by a position sent at the same moment: a conflict, not bad input.
+            fail(409 if isinstance(exc, engine.ProposalClosed) else 422, str(exc))
         db.session.commit()
         return _detail(proposal)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
+from inquiry_hub.storage import refers_to_files
 
 
 class Kind(enum.StrEnum):
@@ -182,3 +183,7 @@ class ReviewComment(db.Model):
 
     #: Internal feedback: never shown to the partner.
     visible_to_partner = False
+
+
+# Stored bytes are shared by content with other rooms: they go only when no row refers to them.
+refers_to_files(Version.sha256)

@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from inquiry_hub.activity import services as activity
 from inquiry_hub.activity.models import Notification
-from inquiry_hub.db import utcnow
+from inquiry_hub.db import insert_once, utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.followup.models import (
     EMAIL_CHOICES,
@@ -171,8 +171,12 @@ def notify_due_soon(today: date) -> int:
     ).all()
     from inquiry_hub.accounts.models import User
 
+    sent = 0
     for task, user_id in rows:
-        db.session.add(DueReminder(task_id=task.id, user_id=user_id, due_on=due))
+        # The unique (task, user, date) key decides: of two overlapping run-due, one notifies.
+        if not insert_once(db.session, DueReminder, task_id=task.id, user_id=user_id, due_on=due):
+            continue
+        sent += 1
         url = f"/inquiries/{task.inquiry_id}/tasks/{task.id}"
         activity.notify(
             [db.session.get(User, user_id)],
@@ -183,7 +187,7 @@ def notify_due_soon(today: date) -> int:
             due=due.isoformat(),
         )
     db.session.flush()
-    return len(rows)
+    return sent
 
 
 def send_digests(now: datetime | None = None) -> int:
@@ -221,15 +225,26 @@ def send_digests(now: datetime | None = None) -> int:
             .options(db.joinedload(Notification.inquiry))
             .order_by(Notification.created_at)
         ).all()
-        if state is None:
-            state = DigestState(user_id=user_id, last_sent_at=now)
-            db.session.add(state)
-        state.last_sent_at = now
+        if not _claim_digest(user_id, state, now):
+            continue  # another run-due composed it meanwhile
         if items:
             _email_digest(db.session.get(User, user_id), items)
             sent += 1
     db.session.flush()
     return sent
+
+
+def _claim_digest(user_id: int, state, now: datetime) -> bool:
+    """Move the user's digest mark to ``now`` unless another run did first (a conditional write)."""
+    if state is None:
+        return insert_once(db.session, DigestState, user_id=user_id, last_sent_at=now)
+    moved = db.session.execute(
+        update(DigestState)
+        .where(DigestState.user_id == user_id, DigestState.last_sent_at == state.last_sent_at)
+        .values(last_sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return moved.rowcount == 1
 
 
 def _email_digest(user, items) -> None:

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
-from inquiry_hub.db import utcnow
+from inquiry_hub.db import lock_row, utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.governance.models import Position, Proposal, ProposalStatus, Stance
 
@@ -35,6 +36,10 @@ MAJORITY_DEFAULT_DELAY_HOURS = 7 * 24
 
 class ActionFailed(Exception):
     """The action could not be carried out; the message says why (shown to users)."""
+
+
+class ProposalClosed(ActionFailed):
+    """The proposal closed meanwhile (the API answers 409)."""
 
 
 @dataclass(frozen=True)
@@ -149,10 +154,22 @@ def open_free_proposal(inquiry, author, title: str, body: str, kind: str, deadli
     return proposal
 
 
+def _lock(proposal) -> None:
+    """Serialise writers of this proposal and re-read it and its positions (see db.lock_row).
+
+    Without it, two positions sent at once each see the proposal open and execute its action,
+    or each sees only its own position and nobody settles it.
+    """
+    db.session.flush()
+    lock_row(db.session, Proposal, proposal.id)
+    db.session.expire(proposal, ["positions"])
+
+
 def take_position(proposal, user, stance: str, reason: str = "", now=None) -> Position:
     """Record or change the user's position, then settle the proposal."""
+    _lock(proposal)
     if not proposal.is_open:
-        raise ActionFailed(str(_l("This proposal is closed.")))
+        raise ProposalClosed(str(_l("This proposal is closed.")))
     stance = Stance(stance)
     if stance in (Stance.BLOCK, Stance.DISAGREE) and not reason.strip():
         raise ActionFailed(str(_l("A disagreement or a block needs a reason.")))
@@ -180,10 +197,10 @@ def take_position(proposal, user, stance: str, reason: str = "", now=None) -> Po
 
 
 def withdraw(proposal, user) -> None:
-    if not proposal.is_open:
-        raise ActionFailed(str(_l("This proposal is closed.")))
-    proposal.status = ProposalStatus.WITHDRAWN
-    proposal.closed_at = utcnow()
+    """The author withdraws an open proposal."""
+    _lock(proposal)
+    if not _close(proposal, ProposalStatus.WITHDRAWN, utcnow()):
+        raise ProposalClosed(str(_l("This proposal is closed.")))
     activity.record(proposal.inquiry, user, "decisions.withdrawn", proposal, summary=proposal.title)
 
 
@@ -210,18 +227,29 @@ def verdict(proposal, voter_ids: list[int], now: datetime) -> str | None:
     return ProposalStatus.PASSED if expired else None
 
 
+def _close(proposal, status: str, now: datetime) -> bool:
+    """The one transition out of "open": True for the single caller that made it."""
+    closed = db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id, Proposal.status == ProposalStatus.OPEN)
+        .values(status=status, closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(proposal, ["status", "closed_at"])
+    return closed.rowcount == 1
+
+
 def settle(proposal, now: datetime | None = None) -> bool:
     """Close the proposal if its rule is met; execute its action. True when it closed."""
+    _lock(proposal)
     if not proposal.is_open:
         return False
     now = now or utcnow()
     inquiry = proposal.inquiry
     people = voters(inquiry)
     result = verdict(proposal, [u.id for u in people], now)
-    if result is None:
+    if result is None or not _close(proposal, result, now):
         return False
-    proposal.status = result
-    proposal.closed_at = now
     # Advice and sense checks inform; they never carry out an action.
     if result == ProposalStatus.PASSED and proposal.action and proposal.kind in ("consent", "majority"):
         spec = REGISTRY.get(proposal.action)
@@ -253,9 +281,16 @@ def settle(proposal, now: datetime | None = None) -> bool:
 
 
 def _execute(spec: CollectiveAction, inquiry, payload: dict, actor) -> None:
-    # A savepoint: a failing action leaves no half-written rows behind.
-    with db.session.begin_nested():
-        spec.execute(inquiry, payload, actor)
+    # A savepoint: a failing action leaves no half-written rows behind. The action is
+    # validated again: what was true when it was proposed may not be any more.
+    try:
+        with db.session.begin_nested():
+            if spec.validate is not None:
+                spec.validate(inquiry, payload)
+            spec.execute(inquiry, payload, actor)
+    except IntegrityError as exc:
+        # A unique constraint says it is already done (an invitation already pending...).
+        raise ActionFailed(str(_l("it was already done"))) from exc
 
 
 def settle_due(inquiry=None, now: datetime | None = None) -> int:
@@ -268,3 +303,11 @@ def settle_due(inquiry=None, now: datetime | None = None) -> int:
     for proposal in db.session.scalars(query).all():
         closed += settle(proposal, now)
     return closed
+
+
+def due_proposal_ids(now: datetime | None = None) -> list[int]:
+    """Open proposals whose deadline has passed, for run-due to settle one by one."""
+    query = select(Proposal.id).where(
+        Proposal.status == ProposalStatus.OPEN, Proposal.deadline <= (now or utcnow())
+    )
+    return list(db.session.scalars(query.order_by(Proposal.id)))

@@ -96,7 +96,7 @@ def test_overlapping_run_due_delivers_every_email_exactly_once(app, smtp_sink):
         "due proposals passed": closed,
         "executions per due action": sorted(set(invitations.values())),
     }
-    assert summary == {
+    expected = {
         "failed runs": [],
         "messages delivered more than once": 0,
         "most deliveries of one message": 1,
@@ -105,3 +105,4 @@ def test_overlapping_run_due_delivers_every_email_exactly_once(app, smtp_sink):
         "due proposals passed": DUE,
         "executions per due action": [1],
     }
+    assert summary == expected, summary

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
+from inquiry_hub.storage import refers_to_files
 
 
 class InterviewStatus(enum.StrEnum):
@@ -140,3 +141,7 @@ class InterviewFile(db.Model):
     def confidential(self) -> bool:
         # A signed form carries the real name: only those who may reveal identities see it.
         return self.kind == "consent_form"
+
+
+# Stored bytes are shared by content with other rooms: they go only when no row refers to them.
+refers_to_files(InterviewFile.sha256)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from inquiry_hub.activity import services as activity
-from inquiry_hub.db import utcnow
+from inquiry_hub.db import insert_once, utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.models import (
@@ -187,16 +187,17 @@ def send_reminders(now: datetime | None = None) -> int:
         for user in engine.voters(proposal.inquiry):
             if user.id in answered or user.id in reminded:
                 continue
-            _remind(proposal, user, now)
-            sent += 1
+            sent += _remind(proposal, user, now)
     db.session.flush()
     return sent
 
 
-def _remind(proposal, user, now: datetime) -> None:
+def _remind(proposal, user, now: datetime) -> bool:
     inquiry = proposal.inquiry
     url = f"/inquiries/{inquiry.id}/decisions/{proposal.id}"
-    db.session.add(ProposalReminder(proposal_id=proposal.id, user_id=user.id, sent_at=now))
+    # The unique (proposal, user) key decides: of two overlapping run-due, one reminds.
+    if not insert_once(db.session, ProposalReminder, proposal_id=proposal.id, user_id=user.id, sent_at=now):
+        return False
     activity.notify([user], "proposal.reminder", inquiry, url=url, title=proposal.title)
     activity.email_user(
         user,
@@ -206,6 +207,7 @@ def _remind(proposal, user, now: datetime) -> None:
         inquiry=inquiry,
         link=current_app.config["BASE_URL"].rstrip("/") + url,
     )
+    return True
 
 
 activity.register_verbs(
