@@ -112,6 +112,7 @@ def run_due() -> None:
     from inquiry_hub import storage
     from inquiry_hub.activity.mail import configured_sender
     from inquiry_hub.activity.services import deliver_outbox
+    from inquiry_hub.fieldwork.services import withdrawals
     from inquiry_hub.followup import notifications as followup
     from inquiry_hub.governance import engine
     from inquiry_hub.governance.models import Proposal
@@ -133,6 +134,7 @@ def run_due() -> None:
     digests = _unit_of_work("digests", followup.send_digests, failures)
     warned = _unit_of_work("retention warnings", lambda: retention.notify_upcoming(today), failures)
     purged = _unit_of_work("retention purge", lambda: retention.purge_expired(today), failures) or []
+    withdrawn = _unit_of_work("withdrawn interviews", withdrawals.delete_due, failures)
     cleaned = _unit_of_work("old archives", archive_jobs.clean_old, failures)
     swept = _unit_of_work("stored files without rows", storage.sweep_orphans, failures)
     archives = _unit_of_work("archive jobs", archive_jobs.run_queued, failures)
@@ -142,6 +144,7 @@ def run_due() -> None:
         f"emails sent: {sent}; failed attempts: {failed}"
     )
     click.echo(f"inquiries warned of their purge: {warned}; inquiries purged: {len(purged)}")
+    click.echo(f"withdrawn interviews whose material was deleted: {withdrawn}")
     click.echo(f"archives built: {archives}; old archives deleted: {cleaned}; stored files swept: {swept}")
     if failures:
         raise click.ClickException(

@@ -71,6 +71,8 @@ _STUDENT = _TUTOR - {"deliverables.review", "followup.tutor_view"} | {
     "fieldwork.edit",
     "fieldwork.delete",
     "fieldwork.reveal_identity",
+    #: Undo a recorded withdrawal of consent: never by the student who recorded it (SECOND_PERSON_ACTIONS).
+    "fieldwork.mark_withdrawal_mistake",
     "deliverables.edit",
     "deliverables.share",
     "meetings.edit",
@@ -114,6 +116,9 @@ INQUIRY_ACTIONS = frozenset().union(*CAPABILITIES.values())
 
 #: Rooms whose very content is confidential: a refusal there is a 404.
 CONFIDENTIAL_ROOMS = frozenset({"fieldwork", "decisions", "logbook", "audit"})
+
+#: Actions that need a second person: never taken by the one named in the object's ``recorded_by_id``.
+SECOND_PERSON_ACTIONS = frozenset({"fieldwork.mark_withdrawal_mistake"})
 
 #: Actions that go through the inquiry's governance rule rather than acting at once.
 COLLECTIVE_ACTIONS = frozenset(
@@ -232,6 +237,8 @@ def can(user, action: str, obj: Any = None) -> bool:
         raise ValueError(f"unknown action {action!r}")
     role = role_in(user, _inquiry_of(obj))
     if role is None or action not in CAPABILITIES[role]:
+        return False
+    if action in SECOND_PERSON_ACTIONS and getattr(obj, "recorded_by_id", None) == user.id:
         return False
     return _object_allows(user, role, obj)
 

@@ -56,6 +56,7 @@ SPEC: dict[str, str] = {
     "fieldwork.delete": "S",
     # identity keys: students only (logged).
     "fieldwork.reveal_identity": "S",
+    "fieldwork.mark_withdrawal_mistake": "S",
     # deliverables: students full; tutors read, review; partners read, download, review
     # shared versions only.
     "deliverables.view": "STP",

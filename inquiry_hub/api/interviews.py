@@ -12,6 +12,7 @@ inquiry's governance rule like the web's: 204 when done at once, 202 with the pr
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import request
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
@@ -220,7 +221,7 @@ class InquiryInterviews(MethodView):
         query = (
             select(Interview)
             .where(Interview.inquiry_id == inquiry.id)
-            .options(db.selectinload(Interview.interviewers))
+            .options(db.selectinload(Interview.interviewers), db.selectinload(Interview.consent))
             .order_by(Interview.pseudonym, Interview.id)
         )
         items, headers = paginate(query, args)
@@ -315,3 +316,66 @@ class InterviewItem(MethodView):
         )
         db.session.commit()
         return started(proposal) if proposal is not None else ""
+
+
+class InterviewFileSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    interview_id = ma.fields.Integer(required=True)
+    kind = ma.fields.String(required=True, metadata={"description": "attachment"})
+    filename = ma.fields.String(required=True, metadata={"description": "Names replaced by pseudonyms."})
+    mimetype = ma.fields.String(required=True)
+    size = ma.fields.Integer(required=True)
+    uploaded_at = UtcDateTime(required=True)
+
+
+FILE_BODY = {
+    "required": True,
+    "description": "One file (multipart, field `file`).",
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "Audio and video only when the interviewee's consent allows recording; "
+                        "the type is read from the name, the declared type and the content.",
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+@bp.route(f"/interviews/<{ID_PATH}:interview_id>/files", tags=[bp.name])
+class InterviewFiles(MethodView):
+    @bp.doc(requestBody=FILE_BODY)
+    @bp.response(201, InterviewFileSchema)
+    @bp.alt_response(409, schema=ErrorSchema, description="Consent was withdrawn.")
+    @bp.alt_response(413, schema=ErrorSchema, description="The upload is larger than the limit.")
+    @bp.alt_response(415, schema=ErrorSchema, description="Not multipart/form-data.")
+    @bp.alt_response(
+        422, schema=ErrorSchema, description="No file, or a recording the consent does not allow."
+    )
+    def post(self, interview_id):
+        """Attach a file to the interview, as the web form does; recordings only with consent to recording."""
+        interview = load_in_inquiry(Interview, interview_id)
+        require("fieldwork.view", interview)
+        require("fieldwork.edit", interview)
+        if interview.withdrawn:
+            fail(409, _("Consent was withdrawn: nothing can be recorded for this interview any more."))
+        if request.mimetype != "multipart/form-data":
+            fail(415, _("Send the file as multipart/form-data, in the field “file”."))
+        uploads = request.files.getlist("file")
+        if len(uploads) != 1 or set(request.files) - {"file"}:
+            fail(422, _("Send exactly one file, in the field “file”."))
+        try:
+            row = fieldwork.add_file(interview, user(), uploads[0])
+        except fieldwork.RecordingRefused as exc:
+            db.session.rollback()
+            fail(422, str(exc))
+        db.session.commit()
+        return row, 201

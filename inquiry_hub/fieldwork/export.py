@@ -2,7 +2,8 @@
 
 The notes hold pseudonyms by design; the writer ``privacy`` passes in still replaces any vault
 name that slipped into a text. Identity keys and interview files (consent forms, recordings)
-are never exported.
+are never exported. An interview whose consent does not allow archiving (refused, not asked,
+withdrawn) is left out entirely: its row, its notes and its excerpts.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ PERSONAL_MODELS = (
 
 def export_for_archive(out, inquiry) -> None:
     """One Markdown file of notes per interview, the free notes, and interviews.csv."""
-    interviews = fieldwork.interviews_of(inquiry)
+    interviews = [i for i in fieldwork.interviews_of(inquiry) if fieldwork.archiving_allowed(i)]
     for interview in interviews:
         path = f"notes/{interview.id}-{out.slug(interview.pseudonym)}.md"
         notes = fieldnotes.notes_of(inquiry, interview)
@@ -68,8 +69,15 @@ def export_coding_for_archive(out, inquiry) -> None:
     codes = db.session.scalars(
         select(Code).where(Code.inquiry_id == inquiry.id).order_by(Code.position, Code.id)
     ).all()
+    archived = [i.id for i in fieldwork.interviews_of(inquiry) if fieldwork.archiving_allowed(i)]
     excerpts = db.session.scalars(
-        select(Excerpt).where(Excerpt.inquiry_id == inquiry.id).order_by(Excerpt.id)
+        select(Excerpt)
+        .join(Note, Note.id == Excerpt.note_id)
+        .where(
+            Excerpt.inquiry_id == inquiry.id,
+            Note.interview_id.is_(None) | Note.interview_id.in_(archived),
+        )
+        .order_by(Excerpt.id)
     ).all()
     if not codes and not excerpts:
         return

@@ -82,6 +82,18 @@ class IdentityForm(FlaskForm):
     def has_name(self) -> bool:
         return bool((self.full_name.data or "").strip() or (self.aliases.data or "").strip())
 
+    @classmethod
+    def for_identity(cls, identity):
+        """The form filled with a revealed identity: aliases one per line, as they are typed."""
+        if identity is None:
+            return cls(formdata=None)
+        data = {
+            "full_name": identity.full_name,
+            "contact": identity.contact,
+            "aliases": identity.aliases_text,
+        }
+        return cls(formdata=None, data=data)
+
 
 class NewInterviewForm(InterviewForm, IdentityForm):
     """An interview, and optionally the identity behind its pseudonym."""

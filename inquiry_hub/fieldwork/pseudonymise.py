@@ -53,6 +53,8 @@ class Result:
     replaced: Counter = field(default_factory=Counter)
     #: Capitalised words that may identify someone, in order of first appearance.
     warnings: list[str] = field(default_factory=list)
+    #: Each replacement as (start, end) in the original text and the pseudonym put there, in order.
+    spans: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -90,10 +92,27 @@ def replace_names(text: str, identities: list[tuple[str, list[str]]]) -> Result:
         pieces.append(text[cursor:start])
         pieces.append(pseudonym)
         result.replaced[(text[start:end], pseudonym)] += 1
+        result.spans.append((start, end, pseudonym))
         cursor = end
     pieces.append(text[cursor:])
     result.text = "".join(pieces)
     return result
+
+
+def shift(spans: list[tuple[int, int, str]], offset: int, *, end: bool = False) -> int:
+    """Where an offset of the original text lands in the replaced one (``spans`` of a Result).
+
+    An offset inside a replaced name moves to the edge of its pseudonym that keeps the whole
+    pseudonym in the span: a start goes before it, an end (``end=True``) after it.
+    """
+    delta = 0
+    for start, stop, pseudonym in spans:
+        if offset <= start:
+            break
+        if offset < stop or (end and offset == stop):
+            return start + delta + (len(pseudonym) if end else 0)
+        delta += len(pseudonym) - (stop - start)
+    return offset + delta
 
 
 def identifying_words(text: str, allowed: set[str] | frozenset[str] = frozenset()) -> list[str]:

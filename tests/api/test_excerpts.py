@@ -431,6 +431,7 @@ def _valid_body(path: str) -> dict:
         (r"/inquiries/\d+/interviews$", {"pseudonym": "P1"}),
         (r"/inquiries/\d+/codes$", {"name": "x"}),
         (r"/interviews/\d+/notes$", {"title": "t"}),
+        (r"/interviews/\d+/files$", {}),
         (r"/notes/\d+/excerpts$", {"quote": "Le", "code_ids": [1]}),
         (r"/codes/\d+/merge$", {"target_id": 1}),
         (r"/interviews/\d+$", {"place": "x"}),

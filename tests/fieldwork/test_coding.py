@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from inquiry_hub.activity.models import Activity
+from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.models import Code, Excerpt, Memo
@@ -458,6 +459,7 @@ def test_withdrawal_purges_the_interviews_excerpts_and_their_memos(cb):
     coding.create_memo(cb["inquiry"], cb["student"], title="Sur l'extrait", body="", excerpt=excerpt)
     db.session.commit()
     fieldwork.withdraw_consent(cb["interview"], cb["student"])
+    fieldwork.delete_due(utcnow() + fieldwork.WITHDRAWAL_DELAY)
     db.session.commit()
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Excerpt)) == 0

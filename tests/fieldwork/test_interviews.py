@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
 from inquiry_hub.activity.models import Activity
+from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.models import (
@@ -17,13 +18,16 @@ from inquiry_hub.fieldwork.models import (
     InterviewGuide,
     Note,
 )
+from inquiry_hub.fieldwork.models.hiding import SEE_WITHDRAWN
 from inquiry_hub.storage import get_storage
 from tests.conftest import login
 from tests.fieldwork.conftest import base
 
 
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+def _count(model, hidden: bool = False) -> int:
+    """Rows of the model; with ``hidden``, those a pending withdrawal hides too."""
+    query = select(func.count()).select_from(model)
+    return db.session.scalar(query.execution_options(**SEE_WITHDRAWN) if hidden else query)
 
 
 def test_student_creates_an_interview_with_its_identity(client, fw):
@@ -114,14 +118,16 @@ def test_withdrawal_asks_for_confirmation_first(client, fw):
     assert _count(IdentityKey) == 1
 
 
-def test_withdrawal_purges_identity_files_and_notes(client, fw):
+def test_withdrawal_purges_identity_files_and_notes_after_the_delay(client, fw):
     login(client, fw["student"])
     _consent(client, fw, signed_form=(io.BytesIO(b"%PDF signed"), "form.pdf"))
     digest = db.session.scalars(select(InterviewFile.sha256)).one()
     assert get_storage().exists(digest)
     response = client.post(base(fw["inquiry"]) + f"/interviews/{fw['interview'].id}/withdraw")
     assert response.status_code == 302
-    assert (_count(IdentityKey), _count(InterviewFile), _count(Note)) == (0, 0, 0)
+    assert fieldwork.delete_due(utcnow() + fieldwork.WITHDRAWAL_DELAY) == 1
+    db.session.commit()
+    assert (_count(IdentityKey), _count(InterviewFile, hidden=True), _count(Note, hidden=True)) == (0, 0, 0)
     assert not get_storage().exists(digest)
     interview = db.session.get(Interview, fw["interview"].id)
     assert interview.withdrawn and interview.consent.status == "withdrawn"
@@ -147,6 +153,7 @@ def test_withdrawal_keeps_files_another_interview_still_uses(fw):
         )
     db.session.flush()
     fieldwork.withdraw_consent(fw["interview"], fw["student"])
+    fieldwork.delete_due(utcnow() + fieldwork.WITHDRAWAL_DELAY)
     db.session.commit()
     assert get_storage().exists(db.session.scalars(select(InterviewFile.sha256)).one())
 
@@ -220,6 +227,7 @@ def test_attachment_is_stored_with_a_pseudonymised_name(client, fw):
 
 def test_nothing_more_is_recorded_after_a_withdrawal(client, fw):
     fieldwork.withdraw_consent(fw["interview"], fw["student"])
+    fieldwork.delete_due(utcnow() + fieldwork.WITHDRAWAL_DELAY)
     db.session.commit()
     login(client, fw["student"])
     prefix = base(fw["inquiry"]) + f"/interviews/{fw['interview'].id}"
@@ -249,15 +257,3 @@ def test_interview_list_query_count_does_not_grow_with_rows(client, fw):
     with count_queries() as many:
         client.get(url)
     assert many() == few()
-
-
-def test_retention_purge_deletes_identity_keys_and_consent_forms(client, fw):
-    login(client, fw["student"])
-    _consent(client, fw, signed_form=(io.BytesIO(b"%PDF signed"), "form.pdf"))
-    digest = db.session.scalars(select(InterviewFile.sha256)).one()
-    retention = fw["inquiry"].retention_until
-    assert fieldwork.purge_expired(retention) == 0
-    assert fieldwork.purge_expired(retention + timedelta(days=1)) == 2
-    db.session.commit()
-    assert (_count(IdentityKey), _count(InterviewFile), _count(Note)) == (0, 0, 1)
-    assert not get_storage().exists(digest)

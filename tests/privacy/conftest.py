@@ -28,6 +28,13 @@ def field_material(inquiry, student, pseudonym: str, real_name: str) -> dict:
         inquiry, student, {"pseudonym": pseudonym, "status": "conducted", "conducted_on": date(2026, 11, 3)}
     )
     fieldwork.set_identity(interview, student, real_name, f"{pseudonym.lower()}@secret.example", "")
+    # Written consent to recording and archiving: the audio file and the archived notes are allowed.
+    terms = {"status": "written", "given_on": date(2026, 11, 3), "notice_version": "v2"}
+    fieldwork.update_consent(
+        interview,
+        student,
+        {**terms, "recording_allowed": True, "quotation": "anonymised", "archiving_allowed": True},
+    )
     form = fieldwork.add_file(
         interview, student, upload("consent.pdf", f"form {pseudonym}".encode()), kind="consent_form"
     )

@@ -95,7 +95,10 @@ class Interview(db.Model):
 
     @property
     def withdrawn(self) -> bool:
-        return self.purged_at is not None
+        """Consent withdrawn (material hidden until its deletion), or material already purged."""
+        if self.purged_at is not None:
+            return True
+        return self.consent is not None and self.consent.status == ConsentStatus.WITHDRAWN
 
 
 class Consent(db.Model):

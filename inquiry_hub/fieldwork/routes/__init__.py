@@ -35,4 +35,4 @@ def _labels():
     }
 
 
-from inquiry_hub.fieldwork.routes import coding, interviews, notes, planning  # noqa: E402,F401
+from inquiry_hub.fieldwork.routes import coding, interviews, notes, planning, repseudonymise  # noqa: E402,F401

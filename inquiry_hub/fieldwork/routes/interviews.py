@@ -72,16 +72,17 @@ def _values(form) -> dict:
     }
 
 
-def _page(interview: Interview, identity=None, status: int = 200):
+def _page(interview: Interview, identity=None, status: int = 200, identity_form=None, attachment_form=None):
     return render_template(
         "fieldwork/interview.html",
         inquiry=g.inquiry,
         interview=interview,
         identity=identity,
         has_identity=fieldwork.has_identity(interview),
-        identity_form=IdentityForm(formdata=None, obj=identity),
+        identity_form=identity_form or IdentityForm.for_identity(identity),
         import_form=ImportForm(formdata=None),
-        attachment_form=AttachmentForm(formdata=None),
+        attachment_form=attachment_form or AttachmentForm(formdata=None),
+        withdrawal=fieldwork.pending_withdrawal(interview),
         notes=fieldwork.notes_of(g.inquiry, interview),
         reveals=fieldwork.reveals_of(interview),
         attributes=fieldwork.attributes_of(g.inquiry),
@@ -170,14 +171,17 @@ def save_identity(interview_id: int):
     if closed := _closed(interview):
         return closed
     form = IdentityForm()
-    if form.validate_on_submit() and form.has_name():
-        fieldwork.set_identity(
-            interview, current_user, form.full_name.data, form.contact.data, form.aliases.data
-        )
-        db.session.commit()
-        flash(_("Identity key saved."), "success")
-    else:
-        flash(_("Give at least a real name or another name."), "error")
+    if not form.validate_on_submit() or not form.has_name():
+        if not form.errors:
+            form.full_name.errors.append(_("Give at least a real name or another name."))
+        # The typed values come back to the student who typed them (who may reveal anyway).
+        return _page(interview, status=422, identity_form=form)
+    fieldwork.set_identity(interview, current_user, form.full_name.data, form.contact.data, form.aliases.data)
+    db.session.commit()
+    flash(_("Identity key saved."), "success")
+    if not fieldwork.plan_for(g.inquiry).empty:
+        # Notes written before these names were in the vault still hold them: offer to replace them.
+        return redirect(url_for(".repseudonymise"))
     return redirect(url_for(".interview", interview_id=interview.id))
 
 
@@ -224,18 +228,23 @@ def upload(interview_id: int):
     if closed := _closed(interview):
         return closed
     form = AttachmentForm()
-    if form.validate_on_submit():
-        fieldwork.add_file(interview, current_user, form.attachment.data)
-        db.session.commit()
-        flash(_("File attached."), "success")
-    else:
+    if not form.validate_on_submit():
         flash(_("Choose a file to attach."), "error")
+        return redirect(url_for(".interview", interview_id=interview.id))
+    try:
+        fieldwork.add_file(interview, current_user, form.attachment.data)
+    except fieldwork.RecordingRefused as refused:
+        db.session.rollback()
+        form.attachment.errors = [str(refused)]
+        return _page(interview, status=422, attachment_form=form)
+    db.session.commit()
+    flash(_("File attached."), "success")
     return redirect(url_for(".interview", interview_id=interview.id))
 
 
 @bp.route("/interviews/<int:interview_id>/withdraw", methods=["GET", "POST"])
 def withdraw(interview_id: int):
-    """Confirm, then purge everything of an interviewee who withdrew consent."""
+    """Confirm, then record a withdrawal: the material is hidden now, deleted after the delay."""
     interview = _interview(interview_id, "fieldwork.edit")
     form = ConfirmForm()
     if form.validate_on_submit() and not interview.withdrawn:
@@ -243,7 +252,8 @@ def withdraw(interview_id: int):
         db.session.commit()
         flash(
             _(
-                "Consent withdrawn: the identity key, files and notes of %(pseudonym)s were deleted.",
+                "Withdrawal recorded: the material of %(pseudonym)s is hidden from everyone and will be "
+                "deleted in 7 days unless another student marks this as a mistake.",
                 pseudonym=interview.pseudonym,
             ),
             "success",
@@ -255,7 +265,31 @@ def withdraw(interview_id: int):
         interview=interview,
         form=form,
         notes=fieldwork.notes_of(g.inquiry, interview),
+        delay_days=fieldwork.WITHDRAWAL_DELAY.days,
+        withdrawal=fieldwork.pending_withdrawal(interview),
     )
+
+
+@bp.post("/interviews/<int:interview_id>/withdrawal/mistake")
+def withdrawal_mistake(interview_id: int):
+    """Another student marks the recorded withdrawal as a mistake: the material is visible again."""
+    interview = _interview(interview_id)
+    withdrawal = fieldwork.pending_withdrawal(interview)
+    if withdrawal is None:
+        abort(404)
+    policy.require(current_user, "fieldwork.mark_withdrawal_mistake", withdrawal)
+    try:
+        fieldwork.mark_mistake(withdrawal, current_user)
+    except fieldwork.WithdrawalError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _page(interview, status=409)
+    db.session.commit()
+    flash(
+        _("Marked as a mistake: the material of %(pseudonym)s is back.", pseudonym=interview.pseudonym),
+        "success",
+    )
+    return redirect(url_for(".interview", interview_id=interview.id))
 
 
 @bp.post("/interviews/<int:interview_id>/delete")

@@ -15,7 +15,9 @@ from inquiry_hub.fieldwork.services.identity import (
 )
 from inquiry_hub.fieldwork.services.interviews import (
     DuplicatePseudonym,
+    RecordingRefused,
     add_file,
+    archiving_allowed,
     attributes_of,
     consent_of,
     create_interview,
@@ -24,12 +26,11 @@ from inquiry_hub.fieldwork.services.interviews import (
     interviewer_choices,
     interviews_of,
     pseudonym_taken,
-    purge_expired,
     purge_material,
+    recording_allowed,
     save_attribute,
     update_consent,
     update_interview,
-    withdraw_consent,
 )
 from inquiry_hub.fieldwork.services.notes import (
     Conflict,
@@ -45,6 +46,15 @@ from inquiry_hub.fieldwork.services.notes import (
     search_notes,
 )
 from inquiry_hub.fieldwork.services.planning import guides_of, sampling_grid, save_guide, set_targets
+from inquiry_hub.fieldwork.services.repseudonymise import Plan, apply_plan, plan_for
+from inquiry_hub.fieldwork.services.withdrawals import DELAY as WITHDRAWAL_DELAY
+from inquiry_hub.fieldwork.services.withdrawals import (
+    WithdrawalError,
+    delete_due,
+    mark_mistake,
+    pending_withdrawal,
+    withdraw_consent,
+)
 
 __all__ = [
     "Citation",
@@ -52,14 +62,21 @@ __all__ = [
     "Conflict",
     "DuplicatePseudonym",
     "Identity",
+    "Plan",
+    "WITHDRAWAL_DELAY",
+    "RecordingRefused",
+    "WithdrawalError",
     "add_comment",
     "add_file",
+    "apply_plan",
+    "archiving_allowed",
     "attributes_of",
     "check_text",
     "comments_of",
     "consent_of",
     "create_interview",
     "create_note",
+    "delete_due",
     "delete_payload",
     "diff",
     "excerpt_for_citation",
@@ -69,11 +86,14 @@ __all__ = [
     "interview_choices",
     "interviewer_choices",
     "interviews_of",
+    "mark_mistake",
     "names_by_pseudonym",
     "notes_of",
+    "pending_withdrawal",
+    "plan_for",
     "pseudonym_taken",
-    "purge_expired",
     "purge_material",
+    "recording_allowed",
     "reveal",
     "reveals_of",
     "revisions_of",
@@ -98,7 +118,10 @@ register_verbs(
         "fieldwork.interview_deleted": _l("deleted an interview and its material"),
         "fieldwork.consent_updated": _l("updated consent terms"),
         "fieldwork.file_attached": _l("attached a file to an interview"),
-        "fieldwork.consent_withdrawn": _l("recorded a withdrawal of consent; the material was purged"),
+        "fieldwork.consent_withdrawn": _l(
+            "recorded a withdrawal of consent; the material is hidden, then deleted after 7 days"
+        ),
+        "fieldwork.notes_repseudonymised": _l("replaced newly recorded names in existing notes"),
         "fieldwork.identity_saved": _l("updated an identity key"),
         "fieldwork.identity_revealed": _l("revealed an identity"),
         "fieldwork.note_created": _l("wrote a note"),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from inquiry_hub.activity import services as activity
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork import vault
+from inquiry_hub.fieldwork import disclosure, vault
 from inquiry_hub.fieldwork.models import IdentityKey, IdentityReveal, Interview
 
 
@@ -18,10 +19,42 @@ class Identity:
     contact: str
     aliases: list[str]
 
+    @property
+    def aliases_text(self) -> str:
+        """The aliases as the form edits them: one per line."""
+        return "\n".join(self.aliases)
+
 
 def split_aliases(text: str) -> list[str]:
     """Aliases typed one per line or separated by commas or semicolons."""
     return [a.strip() for a in (text or "").replace(";", "\n").replace(",", "\n").splitlines() if a.strip()]
+
+
+_DEBRIS = "[]'\"\\ "
+
+
+def _looks_corrupted(aliases: list[str]) -> bool:
+    return any(a[:1] in "['\"" or a[-1:] in "]'\"" for a in aliases)
+
+
+def repair_aliases(aliases: list[str]) -> list[str]:
+    """Aliases saved through the old edit form, which showed them as a Python list literal.
+
+    ``['Lulu', 'Mme Dubois']`` was split on its commas and stored as ``['Lulu'`` and
+    ``'Mme Dubois']`` (nested deeper at each further save); undo that, and leave sound aliases alone.
+    """
+    for _ in range(10):  # one level of nesting per save of the broken form
+        if not _looks_corrupted(aliases):
+            return aliases
+        try:
+            value = ast.literal_eval(", ".join(aliases))
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            break
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            break
+        aliases = split_aliases("\n".join(value))
+    # Not a literal any more (typed over by hand): strip the brackets and quotes left at the edges.
+    return [a.strip(_DEBRIS) for a in aliases if a.strip(_DEBRIS)] if _looks_corrupted(aliases) else aliases
 
 
 def set_identity(interview: Interview, actor, full_name: str, contact: str, aliases: str) -> IdentityKey:
@@ -37,6 +70,7 @@ def set_identity(interview: Interview, actor, full_name: str, contact: str, alia
     activity.record(
         interview.inquiry, actor, "fieldwork.identity_saved", interview, summary=interview.pseudonym
     )
+    disclosure.material_changed(interview.inquiry)
     return key
 
 
@@ -50,7 +84,7 @@ def _decrypted(key: IdentityKey) -> Identity:
     return Identity(
         full_name=vault.decrypt(key.full_name_token),
         contact=vault.decrypt(key.contact_token),
-        aliases=split_aliases(vault.decrypt(key.aliases_token)),
+        aliases=repair_aliases(split_aliases(vault.decrypt(key.aliases_token))),
     )
 
 

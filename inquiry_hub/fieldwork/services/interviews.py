@@ -7,26 +7,28 @@ from sqlalchemy import func, select
 
 from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
-from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork import pseudonymise
+from inquiry_hub.fieldwork import disclosure, pseudonymise, recordings
 from inquiry_hub.fieldwork.models import (
     Consent,
     ConsentStatus,
-    IdentityKey,
     Interview,
     InterviewFile,
     Note,
     ProfileAttribute,
 )
+from inquiry_hub.fieldwork.models.hiding import SEE_WITHDRAWN
 from inquiry_hub.fieldwork.services import identity
 from inquiry_hub.governance.engine import ActionFailed, collective_action
-from inquiry_hub.inquiries.models import Inquiry
 from inquiry_hub.storage import delete_after_commit, get_storage
 
 
 class DuplicatePseudonym(ValueError):
     """Another interview of the inquiry already uses this pseudonym."""
+
+
+class RecordingRefused(ValueError):
+    """An audio or video file for an interview whose consent does not allow recording."""
 
 
 # --- profile attributes -----------------------------------------------------------------
@@ -176,12 +178,44 @@ def update_consent(interview: Interview, actor, values: dict, form_file=None) ->
     activity.record(
         interview.inquiry, actor, "fieldwork.consent_updated", interview, summary=interview.pseudonym
     )
+    disclosure.material_changed(interview.inquiry)
     return consent
 
 
+def archiving_allowed(interview: Interview) -> bool:
+    """Whether the interviewee agreed (orally or in writing, not withdrawn) to the archiving of the material."""
+    consent = interview.consent
+    return bool(
+        consent is not None
+        and consent.archiving_allowed
+        and consent.status in (ConsentStatus.ORAL, ConsentStatus.WRITTEN)
+        and interview.purged_at is None
+    )
+
+
+def recording_allowed(interview: Interview) -> bool:
+    """Whether the interviewee agreed to be recorded (audio or video files may be attached)."""
+    return bool(interview.consent is not None and interview.consent.recording_allowed)
+
+
 def add_file(interview: Interview, actor, upload, kind: str = "attachment") -> InterviewFile:
-    """Store an uploaded file (werkzeug FileStorage) content-addressed, and its row."""
+    """Store an uploaded file (werkzeug FileStorage) content-addressed, and its row.
+
+    Raises RecordingRefused, storing nothing, for a recording the consent does not allow.
+    """
     data = upload.read()
+    # The signed form is a scan or a PDF: only attachments can be recordings.
+    refused = kind == "attachment" and not recording_allowed(interview)
+    if refused and recordings.is_recording(upload.filename or "", upload.mimetype or "", data[:8192]):
+        raise RecordingRefused(
+            str(
+                _l(
+                    "The consent of %(pseudonym)s does not allow recording: audio and video files "
+                    "cannot be attached to this interview.",
+                    pseudonym=interview.pseudonym,
+                )
+            )
+        )
     names = identity.names_by_pseudonym(interview.inquiry)
     digest = get_storage().save(data)
     row = InterviewFile(
@@ -208,50 +242,27 @@ def _unreferenced(digests: set[str]) -> list[str]:
     """Among these digests, those no remaining row points to (files are shared by content)."""
     if not digests:
         return []
-    still = set(db.session.scalars(select(InterviewFile.sha256).where(InterviewFile.sha256.in_(digests))))
+    query = select(InterviewFile.sha256).where(InterviewFile.sha256.in_(digests))
+    still = set(db.session.scalars(query.execution_options(**SEE_WITHDRAWN)))
     return sorted(digests - still)
 
 
 def purge_material(interview: Interview) -> None:
-    """Delete the identity key, files and notes of an interview; files leave after commit."""
+    """Delete the identity key, files and notes of an interview, hidden or not; files leave after commit."""
     identity.purge_identity(interview)
-    digests = {f.sha256 for f in interview.files}
-    for row in list(interview.files):
+    files = db.session.scalars(
+        select(InterviewFile)
+        .where(InterviewFile.interview_id == interview.id)
+        .execution_options(**SEE_WITHDRAWN)
+    ).all()
+    digests = {f.sha256 for f in files}
+    for row in files:
         db.session.delete(row)
-    for note in db.session.scalars(select(Note).where(Note.interview_id == interview.id)):
+    notes = select(Note).where(Note.interview_id == interview.id).execution_options(**SEE_WITHDRAWN)
+    for note in db.session.scalars(notes).all():
         db.session.delete(note)
     db.session.flush()
     delete_after_commit(_unreferenced(digests))
-
-
-def withdraw_consent(interview: Interview, actor) -> None:
-    """The interviewee withdrew: purge their material, keep a tombstone without personal data."""
-    purge_material(interview)
-    consent = consent_of(interview)
-    consent.status = ConsentStatus.WITHDRAWN
-    interview.profile = {}
-    interview.place = ""
-    interview.purged_at = utcnow()
-    db.session.flush()
-    activity.record(interview.inquiry, actor, "fieldwork.consent_withdrawn", interview)
-
-
-def purge_expired(today) -> int:
-    """After an inquiry's retention date: delete its identity keys and signed consent forms."""
-    expired = select(Inquiry.id).where(Inquiry.retention_until < today)
-    keys = list(db.session.scalars(select(IdentityKey).where(IdentityKey.inquiry_id.in_(expired))))
-    forms = list(
-        db.session.scalars(
-            select(InterviewFile).where(
-                InterviewFile.inquiry_id.in_(expired), InterviewFile.kind == "consent_form"
-            )
-        )
-    )
-    for row in (*keys, *forms):
-        db.session.delete(row)
-    db.session.flush()
-    delete_after_commit(_unreferenced({f.sha256 for f in forms}))
-    return len(keys) + len(forms)
 
 
 # --- deletion: a collective action --------------------------------------------------------
@@ -286,6 +297,9 @@ def delete_action(inquiry, payload: dict, actor) -> None:
         activity.record(inquiry, actor, "fieldwork.note_deleted", summary=obj.title)
     db.session.delete(obj)
     db.session.flush()
+    if isinstance(obj, Interview):
+        # Its vault names and consent are gone: what quotes it must be checked again.
+        disclosure.material_changed(inquiry)
 
 
 def delete_payload(obj) -> dict:

@@ -11,6 +11,7 @@ from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import IdentityKey, Interview, InterviewFile, Note
+from inquiry_hub.fieldwork.models.hiding import SEE_WITHDRAWN
 from inquiry_hub.fieldwork.services import identity
 from inquiry_hub.fieldwork.services import interviews as fieldwork
 from inquiry_hub.governance.engine import ActionFailed, collective_action
@@ -124,7 +125,11 @@ def notify_upcoming(today: date) -> int:
 
 def _purge_inquiry(inquiry, setting: RetentionSetting) -> PurgeLog:
     keys = db.session.scalars(select(IdentityKey.id).where(IdentityKey.inquiry_id == inquiry.id)).all()
-    files = list(db.session.scalars(select(InterviewFile).where(InterviewFile.inquiry_id == inquiry.id)))
+    # Material hidden by a pending withdrawal of consent is purged like the rest.
+    all_files = (
+        select(InterviewFile).where(InterviewFile.inquiry_id == inquiry.id).execution_options(**SEE_WITHDRAWN)
+    )
+    files = list(db.session.scalars(all_files))
     log = PurgeLog(
         inquiry_ref=inquiry.id,
         retention_until=inquiry.retention_until,
@@ -133,22 +138,29 @@ def _purge_inquiry(inquiry, setting: RetentionSetting) -> PurgeLog:
         other_files=sum(1 for f in files if f.kind != "consent_form"),
         notes=0,
     )
-    interviews = db.session.scalars(select(Interview).where(Interview.inquiry_id == inquiry.id)).all()
+    interviews = db.session.scalars(
+        select(Interview)
+        .where(Interview.inquiry_id == inquiry.id)
+        .options(db.selectinload(Interview.consent))
+    ).all()
     for interview in interviews:
-        if setting.archive_notes:
+        # Notes are kept only where the team chose to and the interviewee allowed archiving.
+        if setting.archive_notes and fieldwork.archiving_allowed(interview):
             identity.purge_identity(interview)
         else:
-            log.notes += len(
-                db.session.scalars(select(Note.id).where(Note.interview_id == interview.id)).all()
+            notes = (
+                select(Note.id).where(Note.interview_id == interview.id).execution_options(**SEE_WITHDRAWN)
             )
+            log.notes += len(db.session.scalars(notes).all())
             fieldwork.purge_material(interview)
         interview.purged_at = utcnow()
     # What purge_material left behind (notes archived, files of interviews kept for their notes).
     digests = {f.sha256 for f in files}
-    for row in db.session.scalars(select(InterviewFile).where(InterviewFile.inquiry_id == inquiry.id)):
+    for row in db.session.scalars(all_files).all():
         db.session.delete(row)
     db.session.flush()
-    still = set(db.session.scalars(select(InterviewFile.sha256).where(InterviewFile.sha256.in_(digests))))
+    referenced = select(InterviewFile.sha256).where(InterviewFile.sha256.in_(digests))
+    still = set(db.session.scalars(referenced.execution_options(**SEE_WITHDRAWN)))
     delete_after_commit(sorted(digests - still))
     setting.purged_at = utcnow()
     db.session.add(log)
