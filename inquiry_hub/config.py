@@ -51,9 +51,16 @@ def from_environment(instance_path: str) -> dict:
         "DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE", "fr"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "20 per minute;100 per hour"),
+        # Failures from one client address on one email before that address waits; the wait
+        # starts at LOGIN_DELAY_SECONDS and doubles per failure up to LOGIN_MAX_DELAY_MINUTES.
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_DELAY_SECONDS": _int("LOGIN_DELAY_SECONDS", 60),
+        "LOGIN_MAX_DELAY_MINUTES": _int("LOGIN_MAX_DELAY_MINUTES", 60),
+        # Failures on one email from all addresses together after which each failing address waits at once.
+        "LOGIN_ACCOUNT_MAX_FAILURES": _int("LOGIN_ACCOUNT_MAX_FAILURES", 20),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute"),
-        "LOGIN_FAILURE_WINDOW_MINUTES": _int("LOGIN_FAILURE_WINDOW_MINUTES", 15),
+        # A failure is forgotten this long after the last one (longer than the longest wait).
+        "LOGIN_FAILURE_WINDOW_MINUTES": _int("LOGIN_FAILURE_WINDOW_MINUTES", 24 * 60),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env_name == "production"),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
@@ -77,6 +84,7 @@ FIXED = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "INVITATION_DAYS": 14,
     "RESET_TOKEN_HOURS": 1,
+    "EMAIL_CHANGE_HOURS": 24,
     "DEFAULT_CONSENT_DELAY_HOURS": 48,
     "OUTBOX_MAX_ATTEMPTS": 8,
 }

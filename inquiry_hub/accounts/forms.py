@@ -49,11 +49,15 @@ class ResetPasswordForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     locale = SelectField(
         _l("Language"),
         choices=[("", _l("Same as my browser")), ("fr", "Français"), ("en", "English")],
     )
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField(_l("New email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
 class PasswordChangeForm(FlaskForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inquiry_hub.db import utcnow
@@ -23,11 +23,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     #: Site administrator (programme staff); grants no access to inquiry content.
     is_admin: Mapped[bool] = mapped_column(default=False)
-    #: Bumped at logout and password change: every older session cookie stops working.
+    #: Bumped at logout and at a password or email change: every older session cookie stops working.
     session_version: Mapped[int] = mapped_column(default=1)
-    #: Failed logins in the current window, counted in the database so workers share it.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    failed_window_start: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -126,3 +123,44 @@ class ApiToken(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class EmailChange(db.Model):
+    """A requested change of address, applied only when the link sent to the new address is opened."""
+
+    __tablename__ = "email_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    new_email: Mapped[str] = mapped_column(String(254))
+    #: sha256 of the token sent to the new address; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    #: Set when confirmed, and also when voided (a newer request, a password change, cancelling).
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > utcnow()
+
+
+class LoginFailure(db.Model):
+    """Failed logins for one address typed in the form, from one client address.
+
+    Keyed by digests of the normalised email and of the client address, so an unknown email
+    is counted exactly like a known one and the table names nobody.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (UniqueConstraint("account_key", "client_key", name="uq_login_failures_account_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64))
+    client_key: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime]
+    #: This client may not try this account again before then (None: no wait).
+    wait_until: Mapped[datetime | None]

@@ -6,13 +6,17 @@ from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import TooManyRequests
 
-from inquiry_hub.accounts import bp
+from inquiry_hub.accounts import bp, throttle
 from inquiry_hub.accounts import services as accounts
 from inquiry_hub.accounts.forms import (
     AcceptInvitationForm,
     ApiTokenForm,
+    EmailChangeForm,
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
@@ -41,19 +45,33 @@ def _start_session(user) -> None:
 @bp.route("/auth/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
-    """Log in with email and password."""
+    """Log in with email and password; a client that keeps failing on one email waits."""
     form = LoginForm()
     if form.validate_on_submit():
-        user, locked = accounts.authenticate(form.email.data, form.password.data)
+        client = get_remote_address()
+        # Checked before the password, the same way for every email: it tells nothing.
+        wait = throttle.wait_seconds(form.email.data, client)
+        if wait:
+            raise TooManyRequests(retry_after=wait)
+        user = accounts.authenticate(form.email.data, form.password.data, client)
         db.session.commit()
-        if locked:
-            return render_template("auth/login.html", form=form, locked=True), 429
         if user is not None:
             _start_session(user)
             target = request.args.get("next", "")
             return redirect(target if _is_local(target) else url_for("inquiries.mine"))
         flash(_("Wrong email or password."), "error")
     return render_template("auth/login.html", form=form)
+
+
+@bp.errorhandler(429)
+def too_many_attempts(error):
+    """One answer for every throttle of this room, per address or per account, known or not."""
+    response = current_app.make_response((render_template("auth/throttled.html"), 429))
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after and "Retry-After" not in response.headers:
+        seconds = retry_after if isinstance(retry_after, int) else None
+        response.headers["Retry-After"] = str(seconds or 60)
+    return response
 
 
 @bp.post("/auth/logout")
@@ -70,20 +88,22 @@ def logout():
 
 @bp.route("/auth/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
-    """Join an inquiry from an emailed invitation, creating the account if needed."""
+    """Join an inquiry through its single-use link: as the signed-in account, or a new one made here."""
     invitation = accounts.find_invitation(token)
     if invitation is None or not invitation.is_usable:
         return render_template("auth/invitation_invalid.html"), 410
-    existing = accounts.find_user(invitation.email)
-    if existing is not None:
-        if not current_user.is_authenticated or current_user.id != existing.id:
-            flash(_("Log in as %(email)s to accept this invitation.", email=invitation.email), "info")
-            return redirect(url_for("accounts.login", next=request.path))
+    if current_user.is_authenticated:
+        # Whoever holds the link and is signed in joins; the invited address chooses nobody.
         if request.method == "POST":
-            accounts.accept_invitation(invitation, existing)
+            accounts.accept_invitation(invitation, current_user)
             db.session.commit()
+            flash(_("Welcome! You joined %(title)s.", title=invitation.inquiry.title), "success")
             return redirect(url_for("inquiries.home", inquiry_id=invitation.inquiry_id))
         return render_template("auth/invitation_join.html", invitation=invitation)
+    if accounts.find_user(invitation.email) is not None:
+        # The link reached this mailbox, so saying that it has an account discloses nothing.
+        flash(_("Log in as %(email)s to accept this invitation.", email=invitation.email), "info")
+        return redirect(url_for("accounts.login", next=request.path))
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         user = accounts.create_user(invitation.email, form.name.data, form.password.data)
@@ -123,48 +143,134 @@ def reset_password(token: str):
     return render_template("auth/reset_password.html", form=form)
 
 
+def _account_page(status=200, **forms):
+    """The account page with its four forms, the ones given keeping what was typed."""
+    if "form" not in forms:
+        forms["form"] = ProfileForm(obj=current_user, prefix="profile", formdata=None)
+        forms["form"].locale.data = current_user.locale or ""
+    forms.setdefault("password_form", PasswordChangeForm(prefix="password", formdata=None))
+    forms.setdefault("email_form", EmailChangeForm(prefix="email", formdata=None))
+    context = {**_tokens(forms.pop("token_form", None), forms.pop("new_token", None)), **forms}
+    page = render_template(
+        "account/index.html", pending_email=accounts.pending_email_change(current_user), **context
+    )
+    return page, status
+
+
 @bp.route("/account/", methods=["GET", "POST"])
 @login_required
 def account():
-    """Name, email, language."""
+    """Name and language (the address changes through its own confirmed form)."""
     form = ProfileForm(obj=current_user, prefix="profile")
-    password_form = PasswordChangeForm(prefix="password")
-    if request.method == "POST" and "profile-name" in request.form and form.validate():
-        other = accounts.find_user(form.email.data)
-        if other is not None and other.id != current_user.id:
-            form.email.errors.append(_("Another account uses this address."))
-        else:
-            current_user.name = form.name.data.strip()
-            current_user.email = accounts.normalise_email(form.email.data)
-            current_user.locale = form.locale.data or None
-            if current_user.locale:
-                session["lang"] = current_user.locale
-            db.session.commit()
-            flash(_("Your account is saved."), "success")
-            return redirect(url_for("accounts.account"))
-    elif request.method == "GET":
+    if request.method == "POST" and form.validate():
+        current_user.name = form.name.data.strip()
+        current_user.locale = form.locale.data or None
+        if current_user.locale:
+            session["lang"] = current_user.locale
+        db.session.commit()
+        flash(_("Your account is saved."), "success")
+        return redirect(url_for("accounts.account"))
+    if request.method == "GET":
         form.locale.data = current_user.locale or ""
-    status = 422 if request.method == "POST" else 200
-    return render_template("account/index.html", form=form, password_form=password_form, **_tokens()), status
+    return _account_page(422 if request.method == "POST" else 200, form=form)
+
+
+def _password_is_right(field) -> bool:
+    """Check the current password typed in ``field``; failures count like failed logins."""
+    client = get_remote_address()
+    wait = throttle.wait_seconds(current_user.email, client)
+    if wait:
+        raise TooManyRequests(retry_after=wait)
+    if verify_password(current_user.password_hash, field.data):
+        return True
+    throttle.record_failure(current_user.email, client)
+    db.session.commit()
+    field.errors.append(_("This is not your current password."))
+    return False
+
+
+def _stay_signed_in() -> None:
+    """After a change that ended every session: this browser carries on with the new version."""
+    _start_session(current_user._get_current_object())
 
 
 @bp.post("/account/password")
 @login_required
 def change_password():
-    """Change the password; every other session ends."""
-    form = ProfileForm(obj=current_user, prefix="profile")
+    """Change the password; other sessions, API tokens and emailed links of the account end."""
     password_form = PasswordChangeForm(prefix="password")
-    if password_form.validate_on_submit():
-        if not verify_password(current_user.password_hash, password_form.current.data):
-            password_form.current.errors.append(_("This is not your current password."))
-        else:
-            accounts.change_password(current_user, password_form.password.data)
+    if password_form.validate_on_submit() and _password_is_right(password_form.current):
+        accounts.change_password(current_user, password_form.password.data)
+        db.session.commit()
+        _stay_signed_in()
+        flash(
+            _("Your password is changed; your other sessions are closed and your API tokens revoked."),
+            "success",
+        )
+        return redirect(url_for("accounts.account"))
+    return _account_page(422, password_form=password_form)
+
+
+@bp.post("/account/email")
+@login_required
+@limiter.limit(_login_limit)
+def request_email_change():
+    """Ask to change the address: a link goes to the new one, a notice to the old one."""
+    email_form = EmailChangeForm(prefix="email")
+    if email_form.validate_on_submit():
+        if accounts.normalise_email(email_form.email.data) == current_user.email:
+            email_form.email.errors.append(_("This is already your address."))
+        elif _password_is_right(email_form.password):
+            accounts.request_email_change(current_user, email_form.email.data)
             db.session.commit()
-            _start_session(current_user._get_current_object())  # this browser stays in, with the new version
-            flash(_("Your password is changed; your other sessions are closed."), "success")
+            flash(
+                _(
+                    "Open the link we sent to %(email)s to confirm it. Until then, nothing changes.",
+                    email=accounts.normalise_email(email_form.email.data),
+                ),
+                "info",
+            )
             return redirect(url_for("accounts.account"))
-    form.locale.data = current_user.locale or ""
-    return render_template("account/index.html", form=form, password_form=password_form, **_tokens()), 422
+    return _account_page(422, email_form=email_form)
+
+
+@bp.post("/account/email/cancel")
+@login_required
+def cancel_email_change():
+    """Drop the pending change of address; its link stops working."""
+    accounts.cancel_email_change(current_user)
+    db.session.commit()
+    flash(_("The change of address is cancelled."), "info")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Confirm a new address from the link sent to it (a button, so mail scanners change nothing)."""
+    change = accounts.find_email_change(token)
+    if change is None or not change.is_usable:
+        return render_template("account/email_invalid.html"), 410
+    if request.method == "GET":
+        return render_template("account/email_confirm.html", change=change)
+    own_session = current_user.is_authenticated and current_user.id == change.user_id
+    try:
+        accounts.confirm_email_change(change)
+        db.session.commit()
+    except (accounts.EmailTaken, IntegrityError):
+        db.session.rollback()
+        return render_template("account/email_taken.html"), 409
+    if own_session:
+        _stay_signed_in()
+        flash(
+            _(
+                "Your address is now %(email)s. Your other sessions are closed and your API tokens revoked.",
+                email=change.new_email,
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.account"))
+    flash(_("Your address is now %(email)s. Log in with it.", email=change.new_email), "success")
+    return redirect(url_for("accounts.login"))
 
 
 def _tokens(token_form=None, new_token=None) -> dict:
@@ -181,14 +287,8 @@ def _tokens(token_form=None, new_token=None) -> dict:
 def create_api_token():
     """Create a personal API token; its value is shown on this response only."""
     token_form = ApiTokenForm(prefix="token")
-    form = ProfileForm(obj=current_user, prefix="profile", formdata=None)
-    form.locale.data = current_user.locale or ""
-    password_form = PasswordChangeForm(prefix="password", formdata=None)
     if not token_form.validate_on_submit():
-        page = render_template(
-            "account/index.html", form=form, password_form=password_form, **_tokens(token_form)
-        )
-        return page, 422
+        return _account_page(422, token_form=token_form)
     days = token_form.expires_in_days.data
     _token, clear = accounts.create_api_token(
         current_user,
@@ -198,9 +298,7 @@ def create_api_token():
     )
     db.session.commit()
     # Rendered, not redirected: the token must not travel through the (readable) session cookie.
-    page = render_template(
-        "account/index.html", form=form, password_form=password_form, **_tokens(new_token=clear)
-    )
+    page, _status = _account_page(new_token=clear)
     response = current_app.make_response((page, 201))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -5,21 +5,20 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import attributes
 
-from inquiry_hub.accounts.models import ApiToken, Invitation, PasswordResetToken, User
+from inquiry_hub.accounts import throttle
+from inquiry_hub.accounts.models import ApiToken, EmailChange, Invitation, PasswordResetToken, User
 from inquiry_hub.accounts.passwords import hash_password, needs_rehash, verify_password
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.urls import absolute_url
-
-# Verifying against this keeps the timing of "no such account" close to a wrong password.
-_DUMMY_HASH = None
 
 
 def normalise_email(email: str) -> str:
@@ -56,54 +55,32 @@ def create_user(email: str, name: str, password: str, locale: str | None = None)
     return user
 
 
-def is_locked_out(user: User, now=None) -> bool:
-    """Too many failures in the current window: the account refuses logins for now."""
-    config = current_app.config
-    now = now or utcnow()
-    window = timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
-    return (
-        user.failed_window_start is not None
-        and user.failed_window_start > now - window
-        and user.failed_logins >= config["LOGIN_MAX_FAILURES"]
-    )
+@cache
+def _dummy_hash(parameters: tuple) -> str:
+    """A hash made with the current parameters, to verify against when no account matches."""
+    return hash_password(secrets.token_hex(16))
 
 
-def record_failure(user: User, now=None) -> None:
-    """Count a failure with one atomic UPDATE, so concurrent workers cannot lose increments."""
-    now = now or utcnow()
-    window_start = now - timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
-    stale = (User.failed_window_start.is_(None)) | (User.failed_window_start <= window_start)
-    db.session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(
-            failed_logins=case((stale, 1), else_=User.failed_logins + 1),
-            failed_window_start=case((stale, now), else_=User.failed_window_start),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(user, ["failed_logins", "failed_window_start"])
+def _current_parameters() -> tuple:
+    return tuple(sorted((current_app.config.get("ARGON2_PARAMETERS") or {}).items()))
 
 
-def authenticate(email: str, password: str) -> tuple[User | None, bool]:
-    """(user, locked): the user when the password is right and the account not locked."""
-    global _DUMMY_HASH
+def authenticate(email: str, password: str, client: str) -> User | None:
+    """The user when the password is right; the caller checked ``throttle.wait_seconds`` first.
+
+    An unknown address costs the same argon2 verification as a wrong password, and its
+    failures are counted the same way: the answer never tells whether an account exists.
+    """
     user = find_user(email)
-    if user is None:
-        _DUMMY_HASH = _DUMMY_HASH or hash_password(secrets.token_hex(8))
-        verify_password(_DUMMY_HASH, password)
-        return None, False
-    if is_locked_out(user):
-        return None, True
-    if not verify_password(user.password_hash, password):
-        record_failure(user)
-        return None, False
+    stored = user.password_hash if user is not None else _dummy_hash(_current_parameters())
+    if not verify_password(stored, password) or user is None:
+        throttle.record_failure(email, client)
+        return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.failed_window_start = None
+    throttle.forget(email, client)
     user.last_login_at = utcnow()
-    return user, False
+    return user
 
 
 def end_all_sessions(user: User) -> None:
@@ -111,9 +88,27 @@ def end_all_sessions(user: User) -> None:
     user.session_version += 1
 
 
-def change_password(user: User, new_password: str) -> None:
-    user.password_hash = hash_password(new_password)
+def end_other_credentials(user: User) -> None:
+    """After a password or email change: sessions, API tokens, reset links and email changes end.
+
+    The route that made the change signs its own browser in again with the new session version.
+    """
+    now = utcnow()
     end_all_sessions(user)
+    for model, column in (
+        (ApiToken, ApiToken.revoked_at),
+        (PasswordResetToken, PasswordResetToken.used_at),
+        (EmailChange, EmailChange.used_at),
+    ):
+        db.session.execute(
+            update(model).where(model.user_id == user.id, column.is_(None)).values({column.key: now})
+        )
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password; every other session, token and emailed link of the account ends."""
+    user.password_hash = hash_password(new_password)
+    end_other_credentials(user)
 
 
 # --- invitations ------------------------------------------------------------------------
@@ -211,10 +206,89 @@ def find_reset_token(token: str) -> PasswordResetToken | None:
 
 
 def reset_password(reset: PasswordResetToken, new_password: str) -> None:
+    """Use the link: new password, everything else ended, and no address waits to log in."""
+    user = reset.user
     reset.used_at = utcnow()
-    change_password(reset.user, new_password)
-    reset.user.failed_logins = 0
-    reset.user.failed_window_start = None
+    change_password(user, new_password)
+    throttle.forget(user.email)
+
+
+# --- email change -----------------------------------------------------------------------
+
+
+class EmailTaken(Exception):
+    """Another account uses the address by the time the change is confirmed."""
+
+
+def request_email_change(user: User, new_email: str) -> EmailChange:
+    """Email a confirmation link to the new address and a notice to the old one; change nothing yet.
+
+    The answer is the same whether another account uses the address: confirming then fails.
+    """
+    new_email = normalise_email(new_email)
+    cancel_email_change(user)
+    token, digest = new_token()
+    change = EmailChange(
+        user_id=user.id,
+        new_email=new_email,
+        token_hash=digest,
+        expires_at=utcnow() + timedelta(hours=current_app.config["EMAIL_CHANGE_HOURS"]),
+    )
+    db.session.add(change)
+    db.session.flush()
+    link = _email_link("accounts.confirm_email", token=token)
+    activity.email_address(
+        new_email,
+        user.locale,
+        "email_change_confirm",
+        _l("Confirm your new inquiry_hub address"),
+        user=user,
+        link=link,
+        hours=current_app.config["EMAIL_CHANGE_HOURS"],
+    )
+    activity.email_user(
+        user, "email_change_notice", _l("A change of your inquiry_hub address was asked"), new_email=new_email
+    )
+    return change
+
+
+def pending_email_change(user: User) -> EmailChange | None:
+    """The change waiting for its confirmation link, if any."""
+    return db.session.scalar(
+        select(EmailChange)
+        .where(
+            EmailChange.user_id == user.id, EmailChange.used_at.is_(None), EmailChange.expires_at > utcnow()
+        )
+        .order_by(EmailChange.id.desc())
+        .limit(1)
+    )
+
+
+def cancel_email_change(user: User) -> None:
+    """Void every pending change of address: their links stop working."""
+    db.session.execute(
+        update(EmailChange)
+        .where(EmailChange.user_id == user.id, EmailChange.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+
+
+def find_email_change(token: str) -> EmailChange | None:
+    return db.session.scalar(select(EmailChange).where(EmailChange.token_hash == token_hash(token)))
+
+
+def confirm_email_change(change: EmailChange) -> None:
+    """Apply the change from its link; sessions, tokens and links of the old address end."""
+    user = change.user
+    other = find_user(change.new_email)
+    if other is not None and other.id != user.id:
+        raise EmailTaken(change.new_email)
+    old_email = user.email
+    user.email = change.new_email
+    end_other_credentials(user)  # also marks this change used
+    change.used_at = change.used_at or utcnow()
+    throttle.forget(old_email)
+    db.session.flush()
 
 
 # --- personal API tokens ----------------------------------------------------------------

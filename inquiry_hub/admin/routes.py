@@ -91,7 +91,7 @@ def organisations():
 
 @bp.route("/inquiries/new", methods=["GET", "POST"])
 def new_inquiry():
-    """Create an inquiry with its first members; unknown addresses get an invitation."""
+    """Create an inquiry and email its first members an invitation link each."""
     form = InquiryCreateForm()
     form.organisation_id.choices = [
         (o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name))
@@ -116,9 +116,13 @@ def new_inquiry():
             (form.tutors, policy.Role.TUTOR),
             (form.partners, policy.Role.PARTNER),
         )
+        invited = set()
         for field, role in roles:
-            for email in parse_emails(field.data):
-                inquiries.invite(inquiry, email, role, actor=current_user)
+            # Everyone gets a link, account or not; an address listed twice is invited once.
+            for email in dict.fromkeys(parse_emails(field.data)):
+                if email not in invited:
+                    invited.add(email)
+                    inquiries.invite(inquiry, email, role, actor=current_user)
         db.session.commit()
         flash(_("Inquiry created; invitations are on their way."), "success")
         return redirect(url_for("admin.index"))

@@ -82,15 +82,15 @@ def add_member(inquiry, user, role, actor=None, joined: bool = False) -> Members
     return membership
 
 
-def invite(inquiry, email: str, role, actor=None) -> Membership | None:
-    """Existing accounts join at once; anyone else gets an emailed invitation."""
-    user = accounts.find_user(email)
-    if user is not None:
-        return add_member(inquiry, user, role, actor=actor)
+def invite(inquiry, email: str, role, actor=None) -> None:
+    """Email a single-use invitation link, also to an address that has an account.
+
+    Nobody joins because an account holds the address: only whoever opens the link, signed
+    in or creating an account there, joins (see accounts.accept_invitation).
+    """
     invitation, token = accounts.create_invitation(inquiry, email, role, invited_by=actor)
     accounts.send_invitation(invitation, token)
     activity.record(inquiry, actor, "members.invited", invitation, summary=str(role))
-    return None
 
 
 def members_by_role(inquiry) -> dict[str, list[Membership]]:

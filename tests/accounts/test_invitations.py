@@ -59,7 +59,7 @@ def test_accepting_creates_the_account_with_the_chosen_password(client):
     _accept(client, token)
     user = accounts.find_user(INVITEE)
     assert user is not None and user.name == "New Person"
-    assert accounts.authenticate(INVITEE, NEW_PASSWORD)[0] is not None
+    assert accounts.authenticate(INVITEE, NEW_PASSWORD, "127.0.0.1") is not None
 
 
 def test_accepting_creates_the_membership_with_the_invited_role(client):
@@ -148,12 +148,30 @@ def test_existing_account_is_sent_to_log_in_first(client):
     assert response.headers["Location"].startswith("/auth/login?next=")
 
 
-def test_existing_account_logged_in_as_someone_else_cannot_join(client):
+def test_whoever_opens_the_link_signed_in_joins_with_their_own_account(client):
     inquiry, _, token = _invite()
     make_user(email=INVITEE)
+    other = make_user()
+    login(client, other)
+    client.post(f"/auth/invitation/{token}")
+    assert _membership(inquiry, INVITEE) is None and _membership(inquiry, other.email) is not None
+
+
+def test_join_page_names_the_account_that_will_join(client):
+    _, _, token = _invite()
+    other = make_user()
+    login(client, other)
+    page = client.get(f"/auth/invitation/{token}")
+    assert page.status_code == 200 and other.email in page.get_data(as_text=True)
+
+
+def test_signed_in_join_uses_the_link(app, client):
+    _, _, token = _invite()
     login(client, make_user())
     client.post(f"/auth/invitation/{token}")
-    assert _membership(inquiry, INVITEE) is None
+    browser = app.test_client()
+    login(browser, make_user())
+    assert browser.post(f"/auth/invitation/{token}").status_code == 410
 
 
 def test_existing_account_joins_after_logging_in_as_that_address(client):
@@ -210,10 +228,40 @@ def test_invitation_email_names_the_inquiry(client):
     assert "Les ruches partagées" in message.subject and "Les ruches partagées" in message.body
 
 
-def test_inviting_an_existing_account_adds_it_without_an_invitation(client):
+def test_inviting_an_existing_account_sends_a_link_and_adds_nobody(client):
     inquiry = make_inquiry(students=[make_user()])
-    user = make_user(email=INVITEE)
+    make_user(email=INVITEE)
     inquiries.invite(inquiry, INVITEE, policy.Role.STUDENT)
     db.session.commit()
-    assert (_membership(inquiry, INVITEE) is not None, _count(Invitation)) == (True, 0)
-    assert user.id == _membership(inquiry, INVITEE).user_id
+    assert (_membership(inquiry, INVITEE), _count(Invitation)) == (None, 1)
+    assert "/auth/invitation/" in _invitation_email().body
+
+
+def test_admin_invites_each_listed_address_once(client):
+    admin = make_user(admin=True)
+    make_user(email=INVITEE)
+    login(client, admin)
+    from datetime import date
+
+    from inquiry_hub.inquiries.models import Cohort, Organisation
+
+    cohort = Cohort(name="C", starts_on=date(2026, 9, 1), ends_on=date(2027, 8, 31))
+    organisation = Organisation(name="O", legal_form="association")
+    db.session.add_all([cohort, organisation])
+    db.session.commit()
+    response = client.post(
+        "/admin/inquiries/new",
+        data={
+            "title": "Nouvelle enquête",
+            "question": "",
+            "organisation_id": organisation.id,
+            "cohort_id": cohort.id,
+            "starts_on": "2026-10-01",
+            "ends_on": "2027-06-30",
+            "students": f"{INVITEE}\n{INVITEE.upper()}",
+            "tutors": INVITEE,
+            "partners": "",
+        },
+    )
+    assert response.status_code == 302
+    assert (_count(Membership), _count(Invitation)) == (0, 1)

@@ -149,41 +149,99 @@ def test_resetting_unlocks_a_locked_account(app, client):
 # --- the account page -------------------------------------------------------------------
 
 
-def _save_profile(client, name="Renamed Person", email="renamed@test.example", locale="en"):
-    return client.post(
-        "/account/", data={"profile-name": name, "profile-email": email, "profile-locale": locale}
-    )
+def _save_profile(client, name="Renamed Person", locale="en", **extra):
+    return client.post("/account/", data={"profile-name": name, "profile-locale": locale, **extra})
 
 
-def test_account_page_saves_name_email_and_language(client):
+def test_account_page_saves_name_and_language(client):
     user = make_user()
     login(client, user)
-    response = _save_profile(client, email="Renamed@Test.example")
+    response = _save_profile(client)
     saved = _fresh(user)
     assert response.status_code == 302
-    assert (saved.name, saved.email, saved.locale) == ("Renamed Person", "renamed@test.example", "en")
+    assert (saved.name, saved.locale) == ("Renamed Person", "en")
+
+
+def test_profile_form_does_not_change_the_email(client):
+    user = make_user()
+    login(client, user)
+    _save_profile(client, **{"profile-email": "renamed@test.example"})
+    assert _fresh(user).email == user.email
 
 
 def test_account_page_can_go_back_to_the_browser_language(client):
     user = make_user(locale="en")
     login(client, user)
-    _save_profile(client, email=user.email, locale="")
+    _save_profile(client, locale="")
     assert _fresh(user).locale is None
 
 
-def test_account_page_refuses_an_email_used_by_another_account(client):
+def _ask_email_change(client, email, password=PASSWORD):
+    return client.post("/account/email", data={"email-email": email, "email-password": password})
+
+
+def test_email_change_asks_for_the_current_password(client):
+    user = make_user()
+    login(client, user)
+    response = _ask_email_change(client, "new.address@test.example", "not my password at all")
+    assert response.status_code == 422 and "field-error" in response.get_data(as_text=True)
+
+
+def test_email_change_refuses_the_current_address(client):
+    user = make_user()
+    login(client, user)
+    assert _ask_email_change(client, user.email.upper()).status_code == 422
+
+
+def test_email_change_to_a_used_address_answers_like_any_other(client):
     user = make_user()
     other = make_user()
     login(client, user)
-    response = _save_profile(client, email=other.email.upper())
-    assert response.status_code == 422 and "field-error" in response.get_data(as_text=True)
-    assert _fresh(user).email == user.email
+    used = _ask_email_change(client, other.email)
+    free = _ask_email_change(client, "free.address@test.example")
+    assert (used.status_code, used.headers["Location"]) == (free.status_code, free.headers["Location"])
+
+
+def test_a_new_email_change_voids_the_previous_link(client):
+    user = make_user()
+    login(client, user)
+    _ask_email_change(client, "first@test.example")
+    first = re.search(r"/account/email/[\w-]+", _outbox()[0].body).group(0)
+    _ask_email_change(client, "second@test.example")
+    assert client.get(first).status_code == 410
+
+
+def test_email_change_can_be_cancelled(client):
+    user = make_user()
+    login(client, user)
+    _ask_email_change(client, "first@test.example")
+    link = re.search(r"/account/email/[\w-]+", _outbox()[0].body).group(0)
+    client.post("/account/email/cancel")
+    assert client.get(link).status_code == 410
+
+
+def test_account_page_shows_the_pending_change(client):
+    user = make_user()
+    login(client, user)
+    _ask_email_change(client, "pending.address@test.example")
+    assert "pending.address@test.example" in client.get("/account/").get_data(as_text=True)
+
+
+def test_email_change_token_is_stored_hashed(client):
+    from inquiry_hub.accounts.models import EmailChange
+
+    user = make_user()
+    login(client, user)
+    _ask_email_change(client, "first@test.example")
+    token = re.search(r"/account/email/([\w-]+)", _outbox()[0].body).group(1)
+    stored = db.session.scalars(select(EmailChange.token_hash)).one()
+    assert token not in stored
 
 
 def test_account_page_refuses_an_invalid_language(client):
     user = make_user()
     login(client, user)
-    _save_profile(client, email=user.email, locale="de")
+    _save_profile(client, locale="de")
     assert _fresh(user).locale is None
 
 

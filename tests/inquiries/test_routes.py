@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -236,12 +237,16 @@ def test_activity_page_lists_writes_newest_first(client, team):
     assert body.index("Titre Trois") < body.index("Titre Deux") < body.index("Titre Un")
 
 
-def test_activity_page_filters_by_room(client, team):
+def test_activity_page_filters_by_room(app, client, team):
     _set_rule(team, "any_member")
     newcomer = make_user("Zoé Nouvelle")
     login(client, team["student"])
     client.post(_url(team["inquiry"], "edit"), data={"title": "Titre modifié", "question": ""})
     _invite(client, team, email=newcomer.email)
+    link = re.search(r"/auth/invitation/[\w-]+", _all(OutboxMessage)[-1].body).group(0)
+    joining = app.test_client()  # the newcomer joins through the emailed link
+    login(joining, newcomer)
+    joining.post(link)
     body = _table_body(client.get(_url(team["inquiry"], "activity/?room=members")))
     assert "Zoé Nouvelle" in body
     assert "Titre modifié" not in body
