@@ -110,6 +110,7 @@ def run_due() -> None:
     one is safe to run twice at once: an overlapping run never repeats what this one did.
     """
     from inquiry_hub import storage
+    from inquiry_hub.accounts import throttle
     from inquiry_hub.activity.mail import configured_sender
     from inquiry_hub.activity.services import deliver_outbox
     from inquiry_hub.fieldwork.services import withdrawals
@@ -137,6 +138,7 @@ def run_due() -> None:
     withdrawn = _unit_of_work("withdrawn interviews", withdrawals.delete_due, failures)
     cleaned = _unit_of_work("old archives", archive_jobs.clean_old, failures)
     swept = _unit_of_work("stored files without rows", storage.sweep_orphans, failures)
+    _unit_of_work("old login failures", throttle.purge_old, failures)
     archives = _unit_of_work("archive jobs", archive_jobs.run_queued, failures)
     sent, failed = _unit_of_work("outbox", lambda: deliver_outbox(configured_sender()), failures) or (0, 0)
     click.echo(

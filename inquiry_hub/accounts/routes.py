@@ -95,9 +95,16 @@ def accept_invitation(token: str):
     if current_user.is_authenticated:
         # Whoever holds the link and is signed in joins; the invited address chooses nobody.
         if request.method == "POST":
-            accounts.accept_invitation(invitation, current_user)
+            try:
+                joined = accounts.accept_invitation(invitation, current_user)
+            except accounts.InvitationUsed:
+                db.session.rollback()
+                return render_template("auth/invitation_invalid.html"), 410
             db.session.commit()
-            flash(_("Welcome! You joined %(title)s.", title=invitation.inquiry.title), "success")
+            if joined:
+                flash(_("Welcome! You joined %(title)s.", title=invitation.inquiry.title), "success")
+            else:
+                flash(_("You are already a member; the invitation stays unused for its addressee."), "info")
             return redirect(url_for("inquiries.home", inquiry_id=invitation.inquiry_id))
         return render_template("auth/invitation_join.html", invitation=invitation)
     if accounts.find_user(invitation.email) is not None:
@@ -106,9 +113,13 @@ def accept_invitation(token: str):
         return redirect(url_for("accounts.login", next=request.path))
     form = AcceptInvitationForm()
     if form.validate_on_submit():
-        user = accounts.create_user(invitation.email, form.name.data, form.password.data)
-        accounts.accept_invitation(invitation, user)
-        db.session.commit()
+        try:
+            user = accounts.create_user(invitation.email, form.name.data, form.password.data)
+            accounts.accept_invitation(invitation, user)
+            db.session.commit()
+        except (accounts.InvitationUsed, IntegrityError):  # a second submit of the same form
+            db.session.rollback()
+            return render_template("auth/invitation_invalid.html"), 410
         _start_session(user)
         flash(_("Welcome! You joined %(title)s.", title=invitation.inquiry.title), "success")
         return redirect(url_for("inquiries.home", inquiry_id=invitation.inquiry_id))

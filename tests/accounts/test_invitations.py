@@ -265,3 +265,25 @@ def test_admin_invites_each_listed_address_once(client):
     )
     assert response.status_code == 302
     assert (_count(Membership), _count(Invitation)) == (0, 1)
+
+
+def test_a_member_opening_someone_elses_link_leaves_it_unused(app, client):
+    inquiry, invitation, token = _invite()
+    member = make_user()
+    inquiries.add_member(inquiry, member, policy.Role.STUDENT)
+    db.session.commit()
+    login(client, member)
+    client.post(f"/auth/invitation/{token}")
+    fresh = app.test_client()
+    assert fresh.get(f"/auth/invitation/{token}").status_code == 200
+
+
+def test_a_link_used_meanwhile_is_gone_not_an_error(client):
+    inquiry, invitation, token = _invite()
+    login(client, make_user())
+    page = client.get(f"/auth/invitation/{token}")
+    db.session.execute(
+        Invitation.__table__.update().where(Invitation.id == invitation.id).values(accepted_at=utcnow())
+    )
+    db.session.commit()
+    assert page.status_code == 200 and client.post(f"/auth/invitation/{token}").status_code == 410

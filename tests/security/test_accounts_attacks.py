@@ -411,3 +411,14 @@ def test_many_addresses_failing_on_one_account_each_wait_sooner(app):
     assert _attempt(app.test_client(), owner.email, address="198.19.0.1").status_code == 429
     # positive control: the owner, from an address that never failed, still signs in
     assert _attempt(app.test_client(), owner.email, PASSWORD, address="192.0.2.10").status_code == 302
+
+
+def test_closing_the_account_voids_a_pending_email_change(app, team):
+    user = team["student"]
+    browser = app.test_client()
+    login(browser, user)
+    browser.post("/account/email", data={"email-email": CO_TUTOR, "email-password": PASSWORD})
+    pending = _link(CO_TUTOR, "/account/email/")
+    assert app.test_client().get(pending).status_code == 200  # positive control
+    assert browser.post("/me/close", data={"password": PASSWORD, "confirm": "y"}).status_code == 302
+    assert app.test_client().post(pending).status_code == 410 and _fresh(user).email != CO_TUTOR

@@ -116,6 +116,8 @@ def close_account(user) -> None:
     )
     feeds.revoke_feeds(user)
     db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+    # A pending change of address must not give the closed account a real address again.
+    accounts.cancel_email_change(user)
     activity.forget(user)
     governance.forget(user)
     db.session.execute(delete(Membership).where(Membership.user_id == user.id))
