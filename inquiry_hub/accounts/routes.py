@@ -48,7 +48,8 @@ def login():
     """Log in with email and password; a client that keeps failing on one email waits."""
     form = LoginForm()
     if form.validate_on_submit():
-        client = get_remote_address()
+        device = request.cookies.get(throttle.DEVICE_COOKIE)
+        client = throttle.client_for(form.email.data, get_remote_address(), device)
         # Checked before the password, the same way for every email: it tells nothing.
         wait = throttle.wait_seconds(form.email.data, client)
         if wait:
@@ -58,7 +59,16 @@ def login():
         if user is not None:
             _start_session(user)
             target = request.args.get("next", "")
-            return redirect(target if _is_local(target) else url_for("inquiries.mine"))
+            response = redirect(target if _is_local(target) else url_for("inquiries.mine"))
+            response.set_cookie(
+                throttle.DEVICE_COOKIE,
+                throttle.device_cookie(user.email, device),
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+                samesite="Lax",
+            )
+            return response
         flash(_("Wrong email or password."), "error")
     return render_template("auth/login.html", form=form)
 
@@ -188,7 +198,9 @@ def account():
 
 def _password_is_right(field) -> bool:
     """Check the current password typed in ``field``; failures count like failed logins."""
-    client = get_remote_address()
+    client = throttle.client_for(
+        current_user.email, get_remote_address(), request.cookies.get(throttle.DEVICE_COOKIE)
+    )
     wait = throttle.wait_seconds(current_user.email, client)
     if wait:
         raise TooManyRequests(retry_after=wait)

@@ -1,6 +1,8 @@
 """Login throttling that delays guessers without telling who has an account or locking anyone out.
 
-Failures are counted per (typed email, client address) pair. After ``LOGIN_MAX_FAILURES`` from one
+Failures are counted per (typed email, client) pair, the client being the browser when it
+signed in to that email before (a signed device cookie, as in OWASP's "device cookies"), else
+its address: a guesser on the same network as the owner does not make the owner wait. After ``LOGIN_MAX_FAILURES`` from one
 address on one email, that address waits before trying that email again, the wait doubling with
 each further failure up to ``LOGIN_MAX_DELAY_MINUTES``. Other addresses are not affected, so the
 owner still signs in from elsewhere and a reset link still works. When an email collects
@@ -12,9 +14,11 @@ known ones: the answer never depends on whether the account exists.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import timedelta
 
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -31,6 +35,33 @@ def _digest(value: str) -> str:
 
 def _keys(email: str, client: str) -> tuple[str, str]:
     return _digest("account:" + email.strip().lower()), _digest("client:" + (client or "?"))
+
+
+#: Set at a successful login: this browser then counts its own failures on that email.
+DEVICE_COOKIE = "ih_device"
+
+
+def _devices() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="login-device")
+
+
+def client_for(email: str, address: str, cookie: str | None) -> str:
+    """Who is trying: this browser if it signed in to this email before, else its address."""
+    if cookie:
+        try:
+            data = _devices().loads(cookie)
+        except BadSignature:
+            data = None
+        if isinstance(data, dict) and data.get("account") == _keys(email, "")[0]:
+            return "device:" + str(data.get("nonce"))
+    return address
+
+
+def device_cookie(email: str, cookie: str | None) -> str:
+    """The cookie value for a browser that just signed in to ``email`` (kept if already its own)."""
+    if cookie and client_for(email, "", cookie).startswith("device:"):
+        return cookie
+    return _devices().dumps({"account": _keys(email, "")[0], "nonce": secrets.token_urlsafe(16)})
 
 
 def _memory() -> timedelta:

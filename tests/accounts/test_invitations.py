@@ -1,7 +1,7 @@
 """Invitations: a single-use, expiring, hashed link that brings a person into one inquiry."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, text
 
@@ -12,7 +12,7 @@ from inquiry_hub.activity.models import OutboxMessage
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.inquiries import services as inquiries
-from inquiry_hub.inquiries.models import Membership
+from inquiry_hub.inquiries.models import Cohort, Membership, Organisation
 from tests.conftest import login, make_inquiry, make_user
 
 NEW_PASSWORD = "a long enough passphrase"
@@ -241,10 +241,6 @@ def test_admin_invites_each_listed_address_once(client):
     admin = make_user(admin=True)
     make_user(email=INVITEE)
     login(client, admin)
-    from datetime import date
-
-    from inquiry_hub.inquiries.models import Cohort, Organisation
-
     cohort = Cohort(name="C", starts_on=date(2026, 9, 1), ends_on=date(2027, 8, 31))
     organisation = Organisation(name="O", legal_form="association")
     db.session.add_all([cohort, organisation])

@@ -422,3 +422,29 @@ def test_closing_the_account_voids_a_pending_email_change(app, team):
     assert app.test_client().get(pending).status_code == 200  # positive control
     assert browser.post("/me/close", data={"password": PASSWORD, "confirm": "y"}).status_code == 302
     assert app.test_client().post(pending).status_code == 410 and _fresh(user).email != CO_TUTOR
+
+
+def test_a_guesser_on_the_owners_network_does_not_make_the_owners_browser_wait(app):
+    owner = make_user()
+    owner_browser = app.test_client()
+    assert _attempt(owner_browser, owner.email, PASSWORD).status_code == 302  # earlier visit
+    owner_browser.post("/auth/logout")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] * 2):
+        _attempt(app.test_client(), owner.email)  # same public address, another browser
+    # positive control: that address is really throttled for a browser the owner never used
+    assert _attempt(app.test_client(), owner.email, PASSWORD).status_code == 429
+    assert _attempt(owner_browser, owner.email, PASSWORD).status_code == 302
+
+
+def test_a_forged_or_borrowed_device_cookie_does_not_escape_the_delay(app):
+    owner = make_user()
+    guesser = make_user()
+    browser = app.test_client()
+    _attempt(browser, guesser.email, PASSWORD)  # a genuine device cookie, for the guesser's own email
+    browser.post("/auth/logout")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        _attempt(browser, owner.email)
+    assert _attempt(browser, owner.email, PASSWORD).status_code == 429
+    browser.set_cookie("ih_device", "forged.value")
+    assert _attempt(browser, owner.email, PASSWORD).status_code == 429
+    assert _attempt(browser, guesser.email, PASSWORD).status_code == 302  # positive control
