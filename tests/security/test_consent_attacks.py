@@ -149,6 +149,39 @@ def test_aliases_corrupted_by_the_old_form_are_repaired_on_read(fw):
     assert fieldwork.check_text(fw["inquiry"], "Mme Dubois rit.").text == "E07 rit."
 
 
+def _migration():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0015_consent_enforced.py"
+    spec = importlib.util.spec_from_file_location("migration_0015", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "['Lulu'\n'Mme Dubois']",  # one save of the broken form
+        "[\"['Lulu'\"\n\"'Mme Dubois']\"]",  # two saves
+    ],
+)
+def test_migration_repairs_aliases_stored_by_the_old_form(fw, stored):
+    key = db.session.scalars(select(IdentityKey)).one()
+    key.aliases_token = vault.encrypt(stored)
+    db.session.commit()
+    assert _migration().repair_aliases(db.session.connection()) == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert vault.decrypt(db.session.scalars(select(IdentityKey)).one().aliases_token) == "Lulu\nMme Dubois"
+
+
+def test_migration_leaves_sound_aliases_alone(fw):
+    token = db.session.scalars(select(IdentityKey.aliases_token)).one()
+    assert _migration().repair_aliases(db.session.connection()) == 0
+    assert db.session.scalars(select(IdentityKey.aliases_token)).one() == token
+
+
 def test_identity_without_any_name_is_422_and_keeps_the_key(client, fw):
     login(client, fw["student"])
     response = client.post(_url(fw, "/identity"), data={"full_name": " ", "contact": "x", "aliases": " \n "})
