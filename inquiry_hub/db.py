@@ -83,3 +83,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(conn, name):
+    """pysqlite sends no BEGIN before a SAVEPOINT, so releasing the first savepoint of a request
+    would commit everything written so far; an explicit BEGIN keeps it inside the transaction."""
+    dbapi_connection = conn.connection.dbapi_connection
+    if type(dbapi_connection).__module__.startswith("sqlite3") and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")

@@ -179,6 +179,8 @@ def _remember(digest: str, written_ns: int | None) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session):
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction may still roll back
     session.info.pop("storage_written", None)
     doomed = session.info.pop("storage_delete", None)
     if doomed:
