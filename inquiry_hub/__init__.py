@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inquiry_hub import config as settings
 from inquiry_hub.extensions import babel, csrf, db, limiter, login_manager, migrate
+from inquiry_hub.urls import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.session_interface = _SessionInterface()
+    # Before any blueprint: ``<id:...>`` in a path is an object id the database can hold.
+    app.url_map.converters["id"] = IdConverter
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
@@ -106,13 +109,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(inquiries_bp)
-    app.register_blueprint(governance_bp, url_prefix="/inquiries/<int:inquiry_id>/decisions")
-    app.register_blueprint(meetings_bp, url_prefix="/inquiries/<int:inquiry_id>/meetings")
-    app.register_blueprint(logbook_bp, url_prefix="/inquiries/<int:inquiry_id>/logbook")
-    app.register_blueprint(commission_bp, url_prefix="/inquiries/<int:inquiry_id>/commission")
-    app.register_blueprint(tasks_bp, url_prefix="/inquiries/<int:inquiry_id>/tasks")
-    app.register_blueprint(fieldwork_bp, url_prefix="/inquiries/<int:inquiry_id>/fieldwork")
-    app.register_blueprint(deliverables_bp, url_prefix="/inquiries/<int:inquiry_id>/deliverables")
+    app.register_blueprint(governance_bp, url_prefix="/inquiries/<id:inquiry_id>/decisions")
+    app.register_blueprint(meetings_bp, url_prefix="/inquiries/<id:inquiry_id>/meetings")
+    app.register_blueprint(logbook_bp, url_prefix="/inquiries/<id:inquiry_id>/logbook")
+    app.register_blueprint(commission_bp, url_prefix="/inquiries/<id:inquiry_id>/commission")
+    app.register_blueprint(tasks_bp, url_prefix="/inquiries/<id:inquiry_id>/tasks")
+    app.register_blueprint(fieldwork_bp, url_prefix="/inquiries/<id:inquiry_id>/fieldwork")
+    app.register_blueprint(deliverables_bp, url_prefix="/inquiries/<id:inquiry_id>/deliverables")
     app.register_blueprint(feed_bp)
     app.register_blueprint(activity_bp)
     app.register_blueprint(activity_log_bp)

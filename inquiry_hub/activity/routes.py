@@ -16,8 +16,9 @@ from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.inquiries import services as inquiries
 from inquiry_hub.inquiries.scope import scope_blueprint
+from inquiry_hub.urls import int_arg
 
-inquiry_bp = Blueprint("activity_log", __name__, url_prefix="/inquiries/<int:inquiry_id>/activity")
+inquiry_bp = Blueprint("activity_log", __name__, url_prefix="/inquiries/<id:inquiry_id>/activity")
 scope_blueprint(inquiry_bp)
 
 #: Filterable rooms and their labels, in the order of the room navigation.
@@ -51,7 +52,7 @@ def index():
         query = query.where(Activity.room == room)
     filters = _person_and_dates(request.args)
     query = _apply(query, filters)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=int_arg("page", 1, clamp=True), per_page=PER_PAGE, error_out=False)
     people = [m.user for members in inquiries.members_by_role(g.inquiry).values() for m in members]
     return render_template(
         "activity/index.html", inquiry=g.inquiry, page=page, room=room, rooms=ROOMS, people=people, **filters
@@ -67,7 +68,7 @@ def _person_and_dates(args) -> dict:
         except ValueError:
             return None
 
-    return {"person": args.get("person", type=int), "since": day("since"), "until": day("until")}
+    return {"person": int_arg("person", args=args), "since": day("since"), "until": day("until")}
 
 
 def _apply(query, filters: dict):
@@ -92,7 +93,7 @@ def notifications():
         .options(db.joinedload(Notification.inquiry))
         .order_by(Notification.read_at.is_not(None), Notification.created_at.desc())
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=int_arg("page", 1, clamp=True), per_page=PER_PAGE, error_out=False)
     return render_template("activity/notifications.html", page=page)
 
 
@@ -109,7 +110,7 @@ def mark_read():
     return redirect(url_for("activity.notifications"))
 
 
-@bp.get("/notifications/<int:notification_id>")
+@bp.get("/notifications/<id:notification_id>")
 @login_required
 def open_notification(notification_id: int):
     """Mark one notification read and follow it."""

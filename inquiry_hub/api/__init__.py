@@ -59,6 +59,7 @@ def _rate_limit() -> str:
 def register(app: Flask) -> None:
     """Attach the API: document, blueprints, CSRF exemption (no cookies) and per-token limits."""
     from inquiry_hub.extensions import csrf, limiter
+    from inquiry_hub.urls import MAX_ID, IdConverter
 
     app.config.setdefault("API_RATE_LIMIT", "300 per minute")
     app.config.update(
@@ -74,6 +75,8 @@ def register(app: Flask) -> None:
         },
     )
     api = InquiryApi(app)
+    # The web's ``<id:...>`` converter, documented as the bounded integer it is.
+    api.register_converter(IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
     # Not once per blueprint object: the blueprints are module-level, apps are many (tests).
     if not getattr(bp, "_inquiry_hub_limited", False):
         limiter.limit(_rate_limit, key_func=auth.rate_limit_key)(bp)

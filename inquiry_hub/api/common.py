@@ -15,11 +15,10 @@ from werkzeug.exceptions import HTTPException
 from inquiry_hub import policy
 from inquiry_hub.errors import CODES, MESSAGES
 from inquiry_hub.extensions import db
+from inquiry_hub.urls import MAX_ID  # noqa: F401 - re-exported for the resources
 
-#: Ids are 32-bit integers in both databases: anything larger cannot exist.
-MAX_ID = 2**31 - 1
-#: URL converter for object ids: positive and within the databases' integer range.
-ID_PATH = f"int(min=1, max={MAX_ID})"
+#: URL converter for object ids: positive and within the databases' integer range (the web's rule).
+ID_PATH = "id"
 
 #: The app's error codes, and those only the API uses.
 API_CODES = {**CODES, 415: "unsupported_media_type", 428: "precondition_required"}

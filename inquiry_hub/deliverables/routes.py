@@ -116,7 +116,7 @@ def new():
     return render_template("deliverables/form.html", inquiry=g.inquiry, form=form, deliverable=None), status
 
 
-@bp.route("/<int:deliverable_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:deliverable_id>/edit", methods=["GET", "POST"])
 def edit(deliverable_id: int):
     """Change a deliverable's title, kind, due date or phase."""
     deliverable = _deliverable(deliverable_id, "deliverables.edit")
@@ -154,7 +154,7 @@ def _deliverable_page(deliverable, text_form=None, file_form=None, status=200):
     ), status
 
 
-@bp.get("/<int:deliverable_id>")
+@bp.get("/<id:deliverable_id>")
 def deliverable(deliverable_id: int):
     """A deliverable: its pipeline, its versions and the forms to add one."""
     return _deliverable_page(_deliverable(deliverable_id))
@@ -168,7 +168,7 @@ def version_conflict(exc):
     return render_template("errors/page.html", status=409, message=message), 409
 
 
-@bp.post("/<int:deliverable_id>/versions/text")
+@bp.post("/<id:deliverable_id>/versions/text")
 def add_text(deliverable_id: int):
     """Add a version written in Markdown."""
     deliverable = _deliverable(deliverable_id, "deliverables.edit")
@@ -180,7 +180,7 @@ def add_text(deliverable_id: int):
     return redirect(url_for(".version", deliverable_id=deliverable.id, version_id=version.id))
 
 
-@bp.post("/<int:deliverable_id>/versions/file")
+@bp.post("/<id:deliverable_id>/versions/file")
 def add_file(deliverable_id: int):
     """Add an uploaded version; its type is read from its content."""
     deliverable = _deliverable(deliverable_id, "deliverables.edit")
@@ -200,7 +200,7 @@ def add_file(deliverable_id: int):
     return redirect(url_for(".version", deliverable_id=deliverable.id, version_id=version.id))
 
 
-@bp.get("/<int:deliverable_id>/versions/<int:version_id>")
+@bp.get("/<id:deliverable_id>/versions/<id:version_id>")
 def version(deliverable_id: int, version_id: int):
     """A version: its text or preview, the reviews the reader may see, comments, sharing."""
     version = _version(deliverable_id, version_id)
@@ -223,7 +223,7 @@ def version(deliverable_id: int, version_id: int):
     )
 
 
-@bp.get("/<int:deliverable_id>/versions/<int:version_id>/diff")
+@bp.get("/<id:deliverable_id>/versions/<id:version_id>/diff")
 def diff(deliverable_id: int, version_id: int):
     """What changed since the previous text version."""
     version = _version(deliverable_id, version_id)
@@ -236,7 +236,7 @@ def diff(deliverable_id: int, version_id: int):
     )
 
 
-@bp.get("/<int:deliverable_id>/versions/<int:version_id>/evidence")
+@bp.get("/<id:deliverable_id>/versions/<id:version_id>/evidence")
 def evidence(deliverable_id: int, version_id: int):
     """Every citation of a version and its source interview (field material: the team only)."""
     version = _version(deliverable_id, version_id)
@@ -268,7 +268,7 @@ def _send(version: Version, as_attachment: bool):
     )
 
 
-@bp.get("/<int:deliverable_id>/versions/<int:version_id>/download")
+@bp.get("/<id:deliverable_id>/versions/<id:version_id>/download")
 def download(deliverable_id: int, version_id: int):
     """The version as a file, always as an attachment with its sniffed type; logged."""
     version = _version(deliverable_id, version_id, "deliverables.download")
@@ -279,7 +279,7 @@ def download(deliverable_id: int, version_id: int):
     return response
 
 
-@bp.get("/<int:deliverable_id>/versions/<int:version_id>/inline")
+@bp.get("/<id:deliverable_id>/versions/<id:version_id>/inline")
 def inline(deliverable_id: int, version_id: int):
     """A PDF or image shown in the page, sandboxed; nothing else is ever served inline."""
     version = _version(deliverable_id, version_id)
@@ -293,7 +293,7 @@ def inline(deliverable_id: int, version_id: int):
     return response
 
 
-@bp.post("/<int:deliverable_id>/versions/<int:version_id>/reviews")
+@bp.post("/<id:deliverable_id>/versions/<id:version_id>/reviews")
 def review(deliverable_id: int, version_id: int):
     """Feedback: the tutor's (internal channel) or the partner's (shared versions only)."""
     version = _version(deliverable_id, version_id, "deliverables.review")
@@ -314,7 +314,7 @@ def review(deliverable_id: int, version_id: int):
     return redirect(url_for(".version", deliverable_id=deliverable_id, version_id=version.id))
 
 
-@bp.post("/<int:deliverable_id>/versions/<int:version_id>/comments")
+@bp.post("/<id:deliverable_id>/versions/<id:version_id>/comments")
 def comment(deliverable_id: int, version_id: int):
     """A comment on a passage (text) or a page (file): internal feedback."""
     version = _version(deliverable_id, version_id)
@@ -344,7 +344,7 @@ def _comment(deliverable_id: int, comment_id: int) -> ReviewComment:
     return comment
 
 
-@bp.post("/<int:deliverable_id>/comments/<int:comment_id>/reply")
+@bp.post("/<id:deliverable_id>/comments/<id:comment_id>/reply")
 def reply(deliverable_id: int, comment_id: int):
     """Answer a comment."""
     comment = _comment(deliverable_id, comment_id)
@@ -361,7 +361,7 @@ def reply(deliverable_id: int, comment_id: int):
     return redirect(url_for(".version", deliverable_id=deliverable_id, version_id=version.id) + "#comments")
 
 
-@bp.post("/<int:deliverable_id>/comments/<int:comment_id>/resolve")
+@bp.post("/<id:deliverable_id>/comments/<id:comment_id>/resolve")
 def resolve(deliverable_id: int, comment_id: int):
     """Mark a comment as dealt with (the students)."""
     comment = _comment(deliverable_id, comment_id)
@@ -373,7 +373,7 @@ def resolve(deliverable_id: int, comment_id: int):
     )
 
 
-@bp.route("/<int:deliverable_id>/versions/<int:version_id>/share", methods=["GET", "POST"])
+@bp.route("/<id:deliverable_id>/versions/<id:version_id>/share", methods=["GET", "POST"])
 def share(deliverable_id: int, version_id: int):
     """The pre-share check, then sharing through the inquiry's governance rule."""
     version = _version(deliverable_id, version_id, "deliverables.share")

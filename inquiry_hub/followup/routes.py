@@ -27,7 +27,7 @@ def tutor():
     return render_template("followup/tutor.html", rows=rows)
 
 
-@bp.get("/tutor/<int:inquiry_id>")
+@bp.get("/tutor/<id:inquiry_id>")
 @login_required
 def tutor_inquiry(inquiry_id: int):
     """One team over time: burn-up charts of tasks and interviews, with their data."""
@@ -55,7 +55,7 @@ def tutor_inquiry(inquiry_id: int):
     )
 
 
-@bp.get("/partner/<int:inquiry_id>")
+@bp.get("/partner/<id:inquiry_id>")
 @login_required
 def partner(inquiry_id: int):
     """The partner's portal: only what the team shared with them."""

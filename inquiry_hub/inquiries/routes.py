@@ -52,7 +52,7 @@ def mine():
     )
 
 
-@bp.get("/inquiries/<int:inquiry_id>/")
+@bp.get("/inquiries/<id:inquiry_id>/")
 def home():
     """The inquiry home: question, partner, timeline, members."""
     inquiry = g.inquiry
@@ -74,7 +74,7 @@ def home():
     )
 
 
-@bp.route("/inquiries/<int:inquiry_id>/edit", methods=["GET", "POST"])
+@bp.route("/inquiries/<id:inquiry_id>/edit", methods=["GET", "POST"])
 def edit():
     """Edit the title and the commissioned question."""
     inquiry = g.inquiry
@@ -90,7 +90,7 @@ def edit():
     return render_template("inquiries/edit.html", inquiry=inquiry, form=form)
 
 
-@bp.post("/inquiries/<int:inquiry_id>/phases/<int:phase_id>")
+@bp.post("/inquiries/<id:inquiry_id>/phases/<id:phase_id>")
 def edit_phase(phase_id: int):
     """Change the dates of one phase."""
     inquiry = g.inquiry
@@ -108,7 +108,7 @@ def edit_phase(phase_id: int):
     return redirect(url_for("inquiries.home"))
 
 
-@bp.get("/inquiries/<int:inquiry_id>/members/")
+@bp.get("/inquiries/<id:inquiry_id>/members/")
 def members():
     """Members by role, with the collective actions on membership."""
     inquiry = g.inquiry
@@ -167,7 +167,7 @@ def _started(proposal, done_message: str):
     return redirect(url_for("governance.proposal", proposal_id=proposal.id))
 
 
-@bp.post("/inquiries/<int:inquiry_id>/members/invite")
+@bp.post("/inquiries/<id:inquiry_id>/members/invite")
 def invite():
     """Invite a person: a collective action under the governance rule."""
     inquiry = g.inquiry
@@ -185,7 +185,7 @@ def invite():
     return _members_page(form, _governance_form(inquiry), 422)
 
 
-@bp.post("/inquiries/<int:inquiry_id>/members/<int:user_id>/remove")
+@bp.post("/inquiries/<id:inquiry_id>/members/<id:user_id>/remove")
 def remove(user_id: int):
     """Propose removing a member: a collective action under the governance rule."""
     inquiry = g.inquiry
@@ -203,7 +203,7 @@ def remove(user_id: int):
     return _started(proposal, _("Member removed."))
 
 
-@bp.post("/inquiries/<int:inquiry_id>/members/governance")
+@bp.post("/inquiries/<id:inquiry_id>/members/governance")
 def change_rule():
     """Propose another governance rule: itself a collective action."""
     inquiry = g.inquiry

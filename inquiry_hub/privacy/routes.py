@@ -56,7 +56,7 @@ def close_account():
     return render_template("privacy/close.html", form=form), 422 if form.errors else 200
 
 
-@bp.route("/inquiries/<int:inquiry_id>/retention", methods=["GET", "POST"])
+@bp.route("/inquiries/<id:inquiry_id>/retention", methods=["GET", "POST"])
 @login_required
 def inquiry_retention(inquiry_id: int):
     """The retention date and archive choice; students change them through the governance rule."""
@@ -84,7 +84,7 @@ def _exportable(inquiry_id: int):
     return inquiry
 
 
-@bp.get("/inquiries/<int:inquiry_id>/archive/")
+@bp.get("/inquiries/<id:inquiry_id>/archive/")
 @login_required
 def archive_page(inquiry_id: int):
     """Explain the archive, offer to build it, show the build's progress and the download."""
@@ -98,7 +98,7 @@ def archive_page(inquiry_id: int):
     )
 
 
-@bp.post("/inquiries/<int:inquiry_id>/archive/")
+@bp.post("/inquiries/<id:inquiry_id>/archive/")
 @login_required
 def archive_build(inquiry_id: int):
     """Start building the archive in the background (or follow the build already under way)."""
@@ -110,7 +110,7 @@ def archive_build(inquiry_id: int):
     return redirect(url_for("privacy.archive_page", inquiry_id=inquiry.id))
 
 
-@bp.get("/inquiries/<int:inquiry_id>/archive/<int:job_id>")
+@bp.get("/inquiries/<id:inquiry_id>/archive/<id:job_id>")
 @login_required
 def archive_progress(inquiry_id: int, job_id: int):
     """The progress of one build, as the fragment the archive page polls."""
@@ -120,7 +120,7 @@ def archive_progress(inquiry_id: int, job_id: int):
     return render_template("privacy/_archive_job.html", inquiry=inquiry, job=job, ready=ready)
 
 
-@bp.get("/inquiries/<int:inquiry_id>/archive/<int:job_id>.zip")
+@bp.get("/inquiries/<id:inquiry_id>/archive/<id:job_id>.zip")
 @login_required
 def archive_download(inquiry_id: int, job_id: int):
     """A finished archive; the download is recorded in the audit of sensitive reads."""
@@ -136,7 +136,7 @@ def archive_download(inquiry_id: int, job_id: int):
     )
 
 
-@bp.get("/inquiries/<int:inquiry_id>/audit/")
+@bp.get("/inquiries/<id:inquiry_id>/audit/")
 @login_required
 def audit_page(inquiry_id: int):
     """Identity reveals, consent form downloads and exports of the inquiry."""
@@ -160,7 +160,7 @@ def admin_purges():
     )
 
 
-@bp.route("/admin/privacy/<int:inquiry_id>", methods=["GET", "POST"])
+@bp.route("/admin/privacy/<id:inquiry_id>", methods=["GET", "POST"])
 @login_required
 def admin_retention(inquiry_id: int):
     """Admins: change an inquiry's retention date and archive choice directly."""

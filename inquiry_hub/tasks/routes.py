@@ -33,6 +33,7 @@ from inquiry_hub.tasks.forms import (
     TaskForm,
 )
 from inquiry_hub.tasks.models import Task, TaskColumn
+from inquiry_hub.urls import int_arg
 
 scope_blueprint(bp)
 
@@ -152,7 +153,7 @@ def task_list():
     form = FilterForm(request.args)
     form.fill_choices(g.inquiry, columns, members, labels)
     query = tasks.list_query(g.inquiry, current_user, form.filters(), utcnow().date())
-    page = tasks.list_page(query, request.args.get("page", 1, type=int))
+    page = tasks.list_page(query, int_arg("page", 1, clamp=True))
     args = {k: v for k, v in request.args.items() if k != "page"}
     bulk_form = BulkForm(formdata=None, back=request.query_string.decode())
     bulk_form.fill_choices(g.inquiry, columns, members)
@@ -205,7 +206,7 @@ def new():
     form = _task_form(columns, members)
     form.fill_questions(g.inquiry)
     if request.method == "GET":
-        form.column_id.data = request.args.get("column", type=int) or columns[0].id
+        form.column_id.data = int_arg("column") or columns[0].id
     if form.validate_on_submit():
         task = tasks.create_task(g.inquiry, actor=current_user, **_values(form, columns, members))
         db.session.commit()
@@ -217,13 +218,13 @@ def new():
     return render_template("tasks/form.html", inquiry=g.inquiry, form=form, task=None), status
 
 
-@bp.get("/<int:task_id>")
+@bp.get("/<id:task_id>")
 def task(task_id: int):
     """A task with all its fields, checklist, comments and history."""
     return _task_page(_task(task_id))
 
 
-@bp.route("/<int:task_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:task_id>/edit", methods=["GET", "POST"])
 def edit(task_id: int):
     """Edit a task; a stale version shows the conflict page instead of overwriting."""
     item = _task(task_id, "tasks.edit")
@@ -245,7 +246,7 @@ def edit(task_id: int):
     return render_template("tasks/form.html", inquiry=g.inquiry, form=form, task=item), status
 
 
-@bp.post("/<int:task_id>/move")
+@bp.post("/<id:task_id>/move")
 def move(task_id: int):
     """Move a card to a column and position, or one step with a keyboard button."""
     item = _task(task_id, "tasks.move")
@@ -271,7 +272,7 @@ def move(task_id: int):
     return redirect(url_for("tasks.board", _anchor=f"task-{item.id}"))
 
 
-@bp.post("/<int:task_id>/checklist")
+@bp.post("/<id:task_id>/checklist")
 def add_checklist_item(task_id: int):
     """Add an item at the end of the checklist."""
     item = _task(task_id, "tasks.edit")
@@ -283,7 +284,7 @@ def add_checklist_item(task_id: int):
     return redirect(url_for("tasks.task", task_id=item.id, _anchor="checklist"))
 
 
-@bp.post("/<int:task_id>/checklist/<int:item_id>")
+@bp.post("/<id:task_id>/checklist/<id:item_id>")
 def tick(task_id: int, item_id: int):
     """Tick or untick one checklist item."""
     item = _task(task_id, "tasks.edit")
@@ -296,7 +297,7 @@ def tick(task_id: int, item_id: int):
     return redirect(url_for("tasks.task", task_id=item.id, _anchor="checklist"))
 
 
-@bp.post("/<int:task_id>/checklist/<int:item_id>/assign")
+@bp.post("/<id:task_id>/checklist/<id:item_id>/assign")
 def assign_checklist_item(task_id: int, item_id: int):
     """Give a checklist step to a member who may be assigned tasks, or to nobody."""
     item = _task(task_id, "tasks.edit")
@@ -315,7 +316,7 @@ def assign_checklist_item(task_id: int, item_id: int):
     return redirect(url_for("tasks.task", task_id=item.id, _anchor=f"item-{entry.id}"))
 
 
-@bp.post("/<int:task_id>/comments")
+@bp.post("/<id:task_id>/comments")
 def comment(task_id: int):
     """Comment in Markdown; the members mentioned with @name are notified."""
     item = _task(task_id, "tasks.comment")
@@ -328,7 +329,7 @@ def comment(task_id: int):
     return redirect(url_for("tasks.task", task_id=item.id, _anchor="comments"))
 
 
-@bp.post("/<int:task_id>/share")
+@bp.post("/<id:task_id>/share")
 def share(task_id: int):
     """Share the task with the partner, or stop: a collective action under the governance rule."""
     item = _task(task_id, "tasks.share")
@@ -348,7 +349,7 @@ def share(task_id: int):
     return redirect(url_for("governance.proposal", proposal_id=proposal.id))
 
 
-@bp.route("/<int:task_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:task_id>/delete", methods=["GET", "POST"])
 def delete(task_id: int):
     """Ask for confirmation, then delete the task."""
     item = _task(task_id, "tasks.delete")
@@ -424,7 +425,7 @@ def columns():
     return redirect(url_for("tasks.columns"))
 
 
-@bp.post("/columns/<int:column_id>")
+@bp.post("/columns/<id:column_id>")
 def edit_column(column_id: int):
     """Rename a column, move it left or right, or delete it when empty."""
     policy.require(current_user, "tasks.edit", g.inquiry)

@@ -32,9 +32,9 @@ def _coding_urls(app, w) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint not in endpoints:
             continue
-        path = rule.rule.replace("<int:inquiry_id>", str(w["inquiry"].id)).replace("<fmt>", "csv")
+        path = rule.rule.replace("<id:inquiry_id>", str(w["inquiry"].id)).replace("<fmt>", "csv")
         for name, value in ids.items():
-            path = path.replace(f"<int:{name}>", str(value))
+            path = path.replace(f"<id:{name}>", str(value))
         assert "<" not in path, path
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, path))

@@ -18,9 +18,9 @@ def _urls(app, fw) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("fieldwork."):
             continue
-        path = rule.rule.replace("<int:inquiry_id>", str(fw["inquiry"].id))
+        path = rule.rule.replace("<id:inquiry_id>", str(fw["inquiry"].id))
         for name, value in ids.items():
-            path = path.replace(f"<int:{name}>", str(value))
+            path = path.replace(f"<id:{name}>", str(value))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, path))
     return found

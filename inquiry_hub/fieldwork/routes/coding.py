@@ -25,6 +25,7 @@ from inquiry_hub.fieldwork.services import attributes_of
 from inquiry_hub.fieldwork.services import coding as coding_service
 from inquiry_hub.fieldwork.services.coding import CodingError
 from inquiry_hub.governance.engine import ActionFailed
+from inquiry_hub.urls import int_arg, parse_id
 
 
 def _get(model, object_id: int, action: str = "fieldwork.view"):
@@ -36,7 +37,7 @@ def _get(model, object_id: int, action: str = "fieldwork.view"):
 
 def _arg(model, name: str):
     """The object named by a query argument, only within this inquiry; None when absent."""
-    value = request.args.get(name, type=int)
+    value = int_arg(name)
     return policy.get_in_inquiry_or_404(model, g.inquiry, value) if value is not None else None
 
 
@@ -95,7 +96,7 @@ def _code_fields(form) -> dict:
     return {k: getattr(form, k).data for k in ("name", "colour", "description", "example")}
 
 
-@bp.route("/codes/<int:code_id>/edit", methods=["GET", "POST"])
+@bp.route("/codes/<id:code_id>/edit", methods=["GET", "POST"])
 def edit_code(code_id: int):
     """Rename, redefine or move a code."""
     code = _get(Code, code_id, "fieldwork.edit")
@@ -120,7 +121,7 @@ def edit_code(code_id: int):
     return render_template("fieldwork/code_form.html", inquiry=g.inquiry, code=code, form=form), status
 
 
-@bp.get("/codes/<int:code_id>")
+@bp.get("/codes/<id:code_id>")
 def code(code_id: int):
     """A code: definition, its excerpts (optionally for one profile value), memos, merge."""
     code = _get(Code, code_id)
@@ -145,7 +146,7 @@ def code(code_id: int):
     )
 
 
-@bp.post("/codes/<int:code_id>/merge")
+@bp.post("/codes/<id:code_id>/merge")
 def merge_code(code_id: int):
     """Merge this code into another; a collective action when others used either code."""
     code = _get(Code, code_id, "fieldwork.edit")
@@ -160,7 +161,7 @@ def merge_code(code_id: int):
     )
 
 
-@bp.route("/codes/<int:code_id>/delete", methods=["GET", "POST"])
+@bp.route("/codes/<id:code_id>/delete", methods=["GET", "POST"])
 def delete_code(code_id: int):
     """Delete a code: at once when unused, else after a confirmation (and the team's rule if others used it)."""
     code = _get(Code, code_id, "fieldwork.edit")
@@ -219,7 +220,7 @@ def import_codebook():
     return redirect(url_for(".codebook"))
 
 
-@bp.get("/codes/<int:code_id>/excerpts.<fmt>")
+@bp.get("/codes/<id:code_id>/excerpts.<fmt>")
 def export_excerpts(code_id: int, fmt: str):
     """A code's excerpts as CSV or Markdown (pseudonyms only)."""
     code = _get(Code, code_id)
@@ -260,13 +261,13 @@ def _coding_page(note: Note, span_form=None, paragraph_form=None, status: int = 
     ), status
 
 
-@bp.get("/notes/<int:note_id>/coding")
+@bp.get("/notes/<id:note_id>/coding")
 def coding(note_id: int):
     """A note with its coded spans in the margin, and the forms to code a passage."""
     return _coding_page(_get(Note, note_id))
 
 
-@bp.post("/notes/<int:note_id>/excerpts")
+@bp.post("/notes/<id:note_id>/excerpts")
 def code_passage(note_id: int):
     """Tag a selected passage or a whole paragraph with codes."""
     note = _get(Note, note_id, "fieldwork.edit")
@@ -289,7 +290,7 @@ def code_passage(note_id: int):
     return redirect(url_for(".coding", note_id=note.id))
 
 
-@bp.post("/notes/<int:note_id>/blind")
+@bp.post("/notes/<id:note_id>/blind")
 def blind(note_id: int):
     """Enter or leave blind mode on a note (for inter-coder agreement)."""
     note = _get(Note, note_id, "fieldwork.edit")
@@ -298,7 +299,7 @@ def blind(note_id: int):
     return redirect(url_for(".coding", note_id=note.id))
 
 
-@bp.post("/excerpts/<int:excerpt_id>/delete")
+@bp.post("/excerpts/<id:excerpt_id>/delete")
 def delete_excerpt(excerpt_id: int):
     """Remove an excerpt; the text stays in the note."""
     excerpt = _get(Excerpt, excerpt_id, "fieldwork.edit")
@@ -336,7 +337,8 @@ def retrieval():
 
 def _optional(model, value):
     """The object named by a form value, only within this inquiry; None when blank."""
-    return policy.get_in_inquiry_or_404(model, g.inquiry, int(value)) if (value or "").isdigit() else None
+    object_id = parse_id(value or "")
+    return policy.get_in_inquiry_or_404(model, g.inquiry, object_id) if object_id is not None else None
 
 
 @bp.route("/memos", methods=["GET", "POST"])
@@ -384,7 +386,7 @@ def agreement():
     """Agreement between two coders per code (percentage and kappa), and their disagreements."""
     coders = coding_service.coders_of(g.inquiry)
     ids = {u.id: u for u in coders}
-    a, b = ids.get(request.args.get("a", type=int)), ids.get(request.args.get("b", type=int))
+    a, b = ids.get(int_arg("a")), ids.get(int_arg("b"))
     table = disagreements = None
     if a is not None and b is not None and a.id != b.id:
         table, disagreements = agreement_service.agreement(g.inquiry, a, b)

@@ -125,13 +125,13 @@ def new_interview():
     ), status
 
 
-@bp.get("/interviews/<int:interview_id>")
+@bp.get("/interviews/<id:interview_id>")
 def interview(interview_id: int):
     """The interview: details, consent terms, notes, who revealed the identity."""
     return _page(_interview(interview_id))
 
 
-@bp.route("/interviews/<int:interview_id>/edit", methods=["GET", "POST"])
+@bp.route("/interviews/<id:interview_id>/edit", methods=["GET", "POST"])
 def edit_interview(interview_id: int):
     """Change the interview's details and profile."""
     interview = _interview(interview_id, "fieldwork.edit")
@@ -155,7 +155,7 @@ def edit_interview(interview_id: int):
     ), status
 
 
-@bp.post("/interviews/<int:interview_id>/reveal")
+@bp.post("/interviews/<id:interview_id>/reveal")
 def reveal(interview_id: int):
     """Show the identity behind the pseudonym to a student, and log that they saw it."""
     interview = _interview(interview_id, "fieldwork.reveal_identity")
@@ -164,7 +164,7 @@ def reveal(interview_id: int):
     return _page(interview, identity=identity)
 
 
-@bp.post("/interviews/<int:interview_id>/identity")
+@bp.post("/interviews/<id:interview_id>/identity")
 def save_identity(interview_id: int):
     """Record or replace the identity behind the pseudonym (encrypted)."""
     interview = _interview(interview_id, "fieldwork.reveal_identity")
@@ -185,7 +185,7 @@ def save_identity(interview_id: int):
     return redirect(url_for(".interview", interview_id=interview.id))
 
 
-@bp.route("/interviews/<int:interview_id>/consent", methods=["GET", "POST"])
+@bp.route("/interviews/<id:interview_id>/consent", methods=["GET", "POST"])
 def consent(interview_id: int):
     """The interviewee's consent and terms, and the signed form."""
     interview = _interview(interview_id, "fieldwork.edit")
@@ -203,7 +203,7 @@ def consent(interview_id: int):
     ), status
 
 
-@bp.get("/interviews/<int:interview_id>/files/<int:file_id>")
+@bp.get("/interviews/<id:interview_id>/files/<id:file_id>")
 def download(interview_id: int, file_id: int):
     """A file of the interview; the signed consent form only for those who may reveal identities."""
     interview = _interview(interview_id)
@@ -221,7 +221,7 @@ def download(interview_id: int, file_id: int):
     )
 
 
-@bp.post("/interviews/<int:interview_id>/files")
+@bp.post("/interviews/<id:interview_id>/files")
 def upload(interview_id: int):
     """Attach a file to the interview (notes on paper, photos of the place…)."""
     interview = _interview(interview_id, "fieldwork.edit")
@@ -242,7 +242,7 @@ def upload(interview_id: int):
     return redirect(url_for(".interview", interview_id=interview.id))
 
 
-@bp.route("/interviews/<int:interview_id>/withdraw", methods=["GET", "POST"])
+@bp.route("/interviews/<id:interview_id>/withdraw", methods=["GET", "POST"])
 def withdraw(interview_id: int):
     """Confirm, then record a withdrawal: the material is hidden now, deleted after the delay."""
     interview = _interview(interview_id, "fieldwork.edit")
@@ -270,7 +270,7 @@ def withdraw(interview_id: int):
     )
 
 
-@bp.post("/interviews/<int:interview_id>/withdrawal/mistake")
+@bp.post("/interviews/<id:interview_id>/withdrawal/mistake")
 def withdrawal_mistake(interview_id: int):
     """Another student marks the recorded withdrawal as a mistake: the material is visible again."""
     interview = _interview(interview_id)
@@ -292,7 +292,7 @@ def withdrawal_mistake(interview_id: int):
     return redirect(url_for(".interview", interview_id=interview.id))
 
 
-@bp.post("/interviews/<int:interview_id>/delete")
+@bp.post("/interviews/<id:interview_id>/delete")
 def delete_interview(interview_id: int):
     """Delete the interview and its material, through the inquiry's governance rule."""
     interview = _interview(interview_id, "fieldwork.delete")

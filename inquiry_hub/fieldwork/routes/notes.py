@@ -18,6 +18,7 @@ from inquiry_hub.fieldwork.models import Interview, Note, NoteRevision
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.engine import ActionFailed
 from inquiry_hub.markdown import render as markdown
+from inquiry_hub.urls import int_arg, parse_id
 
 
 def _note(note_id: int, action: str = "fieldwork.view") -> Note:
@@ -31,9 +32,10 @@ def _interview_arg(value) -> Interview | None:
     """The interview named by a form or query value, only within this inquiry."""
     if value in (None, ""):
         return None
-    if not str(value).isdigit():
+    interview_id = parse_id(str(value))
+    if interview_id is None:
         abort(404)
-    interview = policy.get_in_inquiry_or_404(Interview, g.inquiry, int(value))
+    interview = policy.get_in_inquiry_or_404(Interview, g.inquiry, interview_id)
     if interview.withdrawn:
         abort(409)
     return interview
@@ -129,13 +131,13 @@ def _note_page(note: Note, comment_form=None, status: int = 200):
     ), status
 
 
-@bp.get("/notes/<int:note_id>")
+@bp.get("/notes/<id:note_id>")
 def note(note_id: int):
     """A note, rendered, with its comments."""
     return _note_page(_note(note_id))
 
 
-@bp.post("/notes/<int:note_id>/comments")
+@bp.post("/notes/<id:note_id>/comments")
 def comment(note_id: int):
     """Comment on a note (tutors give feedback here)."""
     note = _note(note_id, "fieldwork.comment")
@@ -147,7 +149,7 @@ def comment(note_id: int):
     return redirect(url_for(".note", note_id=note.id, _anchor="comments"))
 
 
-@bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
+@bp.route("/notes/<id:note_id>/edit", methods=["GET", "POST"])
 def edit_note(note_id: int):
     """Edit a note; a save based on an older version shows the conflict page instead."""
     note = _note(note_id, "fieldwork.edit")
@@ -185,13 +187,13 @@ def _conflict(current: Note, attempted: NoteForm):
     return page, 409
 
 
-@bp.get("/notes/<int:note_id>/history")
+@bp.get("/notes/<id:note_id>/history")
 def history(note_id: int):
     """Every revision of a note, and the diff between any two (``?a=&b=``)."""
     note = _note(note_id)
     revisions = fieldwork.revisions_of(note)
     by_number = {r.number: r for r in revisions}
-    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    a, b = int_arg("a"), int_arg("b")
     if a is None and len(revisions) > 1:
         a, b = revisions[1].number, revisions[0].number
     if (a is not None and a not in by_number) or (b is not None and b not in by_number):
@@ -202,7 +204,7 @@ def history(note_id: int):
     )
 
 
-@bp.get("/notes/<int:note_id>/revisions/<int:number>")
+@bp.get("/notes/<id:note_id>/revisions/<id:number>")
 def revision(note_id: int, number: int):
     """One revision of a note as it was saved."""
     note = _note(note_id)
@@ -214,7 +216,7 @@ def revision(note_id: int, number: int):
     return render_template("fieldwork/revision.html", inquiry=g.inquiry, note=note, revision=rev)
 
 
-@bp.post("/notes/<int:note_id>/delete")
+@bp.post("/notes/<id:note_id>/delete")
 def delete_note(note_id: int):
     """Delete a note, through the inquiry's governance rule."""
     note = _note(note_id, "fieldwork.delete")

@@ -12,12 +12,13 @@ from inquiry_hub.fieldwork import bp
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.forms import AttributeForm, GuideForm, SearchForm
 from inquiry_hub.fieldwork.models import ProfileAttribute
+from inquiry_hub.urls import int_arg
 
 
 @bp.route("/attributes", methods=["GET", "POST"])
 def attributes():
     """Profile attributes of the sample (ranges and categories), and a form to add or change one."""
-    editing = request.args.get("edit", type=int)
+    editing = int_arg("edit")
     attribute = policy.get_in_inquiry_or_404(ProfileAttribute, g.inquiry, editing) if editing else None
     form = AttributeForm(obj=attribute, data={"values": "\n".join(attribute.values)} if attribute else None)
     if form.is_submitted():
@@ -44,9 +45,7 @@ def guide():
     guides = fieldwork.guides_of(g.inquiry)
     shown = guides[0] if guides else None
     if "version" in request.args:
-        shown = next(
-            (x for x in guides if x.version == request.args.get("version", type=int)), None
-        ) or abort(404)
+        shown = next((x for x in guides if x.version == int_arg("version")), None) or abort(404)
     form = GuideForm(data={"body": guides[0].body} if guides else None)
     if form.is_submitted():
         policy.require(current_user, "fieldwork.edit", g.inquiry)

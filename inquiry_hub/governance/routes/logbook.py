@@ -57,7 +57,7 @@ def new():
     return render_template("governance/logbook/form.html", inquiry=g.inquiry, form=form), status
 
 
-@bp.get("/<int:entry_id>")
+@bp.get("/<id:entry_id>")
 def entry(entry_id: int):
     """One entry with its comments."""
     item = _load(entry_id)
@@ -66,7 +66,7 @@ def entry(entry_id: int):
     )
 
 
-@bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:entry_id>/edit", methods=["GET", "POST"])
 def edit(entry_id: int):
     """Its author changes an entry."""
     item = _load(entry_id, "logbook.write")
@@ -88,7 +88,7 @@ def edit(entry_id: int):
     return render_template("governance/logbook/form.html", inquiry=g.inquiry, form=form, entry=item), status
 
 
-@bp.post("/<int:entry_id>/comments")
+@bp.post("/<id:entry_id>/comments")
 def comment(entry_id: int):
     """Comment on an entry (tutors and students)."""
     item = _load(entry_id, "logbook.comment")
