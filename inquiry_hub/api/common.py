@@ -222,12 +222,15 @@ def check_if_match(version: int) -> None:
 
 
 def check_etag(etag: str) -> None:
-    """412 when an ``If-Match`` header is sent and names another state than ``etag``."""
+    """412 when an ``If-Match`` header is sent and does not name ``etag``, the current state.
+
+    ``*`` is not accepted: it would let a client write over a state it never read.
+    """
     if_match = request.headers.get("If-Match")
     if if_match is None:
         return
     candidates = {v.strip().removeprefix("W/") for v in if_match.split(",") if v.strip()}
-    if "*" not in candidates and etag not in candidates:
+    if etag not in candidates:
         abort(412, message=_("This object changed since you read it: read it again, then retry."))
 
 

@@ -237,13 +237,17 @@ def test_edit_with_stale_if_match_is_412_and_keeps_the_first_write(as_, world):
     assert api.get(url).get_json()["place"] == "Mairie"
 
 
+def _fresh(api, url) -> dict:
+    """``If-Match`` with the interview's current ETag (``*`` is refused)."""
+    return {"If-Match": api.get(url).headers["ETag"]}
+
+
 def test_edit_to_a_taken_pseudonym_is_409(as_, world):
     api = as_("student")
     api.post(f"/api/v1/inquiries/{world['inquiry'].id}/interviews", json={"pseudonym": "E08"})
     interview_id = world["interview"].id
-    response = api.patch(
-        f"/api/v1/interviews/{interview_id}", json={"pseudonym": "e08"}, headers={"If-Match": "*"}
-    )
+    url = f"/api/v1/interviews/{interview_id}"
+    response = api.patch(url, json={"pseudonym": "e08"}, headers=_fresh(api, url))
     assert response.status_code == 409
     assert api.get(f"/api/v1/interviews/{interview_id}").get_json()["pseudonym"] == "E07"
 
@@ -251,9 +255,8 @@ def test_edit_to_a_taken_pseudonym_is_409(as_, world):
 def test_edit_after_withdrawal_is_409(as_, world):
     fieldwork.withdraw_consent(world["interview"], world["student"])
     db.session.commit()
-    response = as_("student").patch(
-        f"/api/v1/interviews/{world['interview'].id}", json={"place": "Mairie"}, headers={"If-Match": "*"}
-    )
+    api, url = as_("student"), f"/api/v1/interviews/{world['interview'].id}"
+    response = api.patch(url, json={"place": "Mairie"}, headers=_fresh(api, url))
     assert response.status_code == 409
 
 
@@ -294,16 +297,14 @@ def test_interviewers_and_profile_from_another_inquiry_are_422(as_, world):
     db.session.commit()
     api, url = as_("student"), f"/api/v1/interviews/{world['interview'].id}"
     assert (
-        api.patch(
-            url, json={"interviewer_ids": [world["outsider"].id]}, headers={"If-Match": "*"}
-        ).status_code
+        api.patch(url, json={"interviewer_ids": [world["outsider"].id]}, headers=_fresh(api, url)).status_code
         == 422
     )
     assert (
-        api.patch(url, json={"interviewer_ids": [world["tutor"].id]}, headers={"If-Match": "*"}).status_code
+        api.patch(url, json={"interviewer_ids": [world["tutor"].id]}, headers=_fresh(api, url)).status_code
         == 422
     )
-    response = api.patch(url, json={"profile": {str(attribute.id): "18-30"}}, headers={"If-Match": "*"})
+    response = api.patch(url, json={"profile": {str(attribute.id): "18-30"}}, headers=_fresh(api, url))
     assert response.status_code == 422
 
 
@@ -312,14 +313,14 @@ def test_profile_value_must_be_one_of_the_attributes(as_, world):
     db.session.commit()
     api, url = as_("student"), f"/api/v1/interviews/{world['interview'].id}"
     assert (
-        api.patch(url, json={"profile": {str(attribute.id): "99"}}, headers={"If-Match": "*"}).status_code
+        api.patch(url, json={"profile": {str(attribute.id): "99"}}, headers=_fresh(api, url)).status_code
         == 422
     )
     assert (
-        api.patch(url, json={"profile": {str(attribute.id): "18-30"}}, headers={"If-Match": "*"}).status_code
+        api.patch(url, json={"profile": {str(attribute.id): "18-30"}}, headers=_fresh(api, url)).status_code
         == 200
     )
-    response = api.patch(url, json={"profile": {str(attribute.id): None}}, headers={"If-Match": "*"})
+    response = api.patch(url, json={"profile": {str(attribute.id): None}}, headers=_fresh(api, url))
     assert response.get_json()["profile"] == {}
 
 
@@ -336,10 +337,10 @@ def test_research_question_link_like_the_web_form(as_, world):
     foreign = commission.sync_questions(world["other_inquiry"], ["Ailleurs ?"])[0]
     db.session.commit()
     api, url = as_("student"), f"/api/v1/interviews/{world['interview'].id}"
-    response = api.patch(url, json={"research_question_id": question.id}, headers={"If-Match": "*"})
+    response = api.patch(url, json={"research_question_id": question.id}, headers=_fresh(api, url))
     assert response.status_code == 200 and response.get_json()["research_question_id"] == question.id
-    response = api.patch(url, json={"research_question_id": foreign.id}, headers={"If-Match": "*"})
+    response = api.patch(url, json={"research_question_id": foreign.id}, headers=_fresh(api, url))
     assert response.status_code == 422
     assert list(response.get_json()["error"]["details"]["json"]) == ["research_question_id"]
-    response = api.patch(url, json={"research_question_id": None}, headers={"If-Match": "*"})
+    response = api.patch(url, json={"research_question_id": None}, headers=_fresh(api, url))
     assert response.get_json()["research_question_id"] is None
