@@ -144,14 +144,16 @@ def run(inquiry, version) -> CheckResult:
 # --- when the gate's knowledge changes ----------------------------------------------------
 
 
-def recheck_shared(inquiry) -> None:
-    """Re-check every version shared with the partner; withhold what fails, restore what passes."""
+def recheck_shared(inquiry, deliverable=None) -> None:
+    """Re-check the versions shared with the partner (of one deliverable, or all); withhold
+    what fails, restore what passes."""
     from inquiry_hub.deliverables import sharing
     from inquiry_hub.deliverables.models import Version
 
-    shared = db.session.scalars(
-        select(Version).where(Version.inquiry_id == inquiry.id, Version.shared_at.is_not(None))
-    ).all()
+    query = select(Version).where(Version.inquiry_id == inquiry.id, Version.shared_at.is_not(None))
+    if deliverable is not None:
+        query = query.where(Version.deliverable_id == deliverable.id)
+    shared = db.session.scalars(query).all()
     for version in shared:
         verdict, _warnings = verdict_of(inquiry, version)
         if not verdict.ok and version.withheld_at is None:

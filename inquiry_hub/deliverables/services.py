@@ -147,6 +147,8 @@ def update_deliverable(
     _touch(deliverable)
     db.session.flush()
     activity.record(deliverable.inquiry, actor, "deliverables.edited", deliverable, summary=title)
+    # The partner reads the title with every shared version: it goes through the gate again.
+    checks.recheck_shared(deliverable.inquiry, deliverable)
 
 
 class VersionConflict(Exception):

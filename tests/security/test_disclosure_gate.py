@@ -475,3 +475,24 @@ def test_a_named_quotation_keeps_its_profile(client, at_once):
     assert _share(client, at_once, version).status_code == 302
     _web, _api_status, page = _partner_sees(client, at_once, version)
     assert "18-30" in _caption(page)
+
+
+def test_a_title_edited_after_sharing_goes_through_the_gate_again(client, at_once):
+    _interview(at_once["inquiry"], at_once["student"])
+    version = _text(at_once, "Les jardins partagés.")
+    assert _share(client, at_once, version).status_code == 302
+    _assert_shared(client, at_once, version, "Les jardins partagés.")
+    deliverable = version.deliverable
+    deliverables.update_deliverable(
+        deliverable,
+        at_once["student"],
+        title="Chez Jeanne Moreau",
+        kind=deliverable.kind,
+        due_on=None,
+        phase="",
+    )
+    db.session.commit()
+    web, api, _page = _partner_sees(client, at_once, version)
+    assert (web, api) == (404, 404)
+    listed = _api(client, at_once["partner"], f"/api/v1/inquiries/{at_once['inquiry'].id}/deliverables")
+    assert listed.status_code == 200 and "Moreau" not in listed.get_data(as_text=True)
