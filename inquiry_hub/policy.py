@@ -76,6 +76,9 @@ _STUDENT = _TUTOR - {"deliverables.review", "followup.tutor_view"} | {
     "deliverables.edit",
     "deliverables.share",
     "meetings.edit",
+    #: Collective: the partner starts seeing a meeting, or a version of its minutes.
+    "meetings.make_joint",
+    "meetings.publish_minutes",
     "decisions.propose",
     "decisions.take_position",
     "logbook.write",
@@ -95,6 +98,9 @@ _PARTNER = frozenset(
         "deliverables.review",
         "meetings.view",
         "commission.amend",
+        #: Agree, disagree or block the proposals that need the partner (object condition:
+        #: ``visible_to_partner`` on the proposal); internal proposals stay 404.
+        "decisions.take_position_as_partner",
         "followup.partner_portal",
     }
 )
@@ -133,6 +139,8 @@ COLLECTIVE_ACTIONS = frozenset(
         "fieldwork.mark_public_name",
         "commission.amend",
         "inquiry.set_retention",
+        "meetings.make_joint",
+        "meetings.publish_minutes",
     }
 )
 

@@ -234,15 +234,19 @@ def _seed_meetings(inquiry, students, tutor) -> None:
             title=title,
             held_at=now - timedelta(days=days),
             place="Salle B12, campus" if kind != "joint" else "Locaux du partenaire",
-            kind=kind,
+            kind="team" if kind == "joint" else kind,
             agenda=agenda,
         )
+        if kind == "joint":
+            # The demo team agreed to it: seeded as the carried-out collective action.
+            meetings.make_joint_action(inquiry, {"meeting_id": meeting.id}, students[0])
         if minutes:
             meetings.save_minutes(meeting, meeting.secretary or students[0], minutes, 0)
             people = [*students, tutor] if kind == "with_tutor" else students
             meetings.set_attendance(meeting, students[0], [u.id for u in people])
         if kind == "joint":
-            meetings.set_published(meeting, students[0], True)
+            payload = {"meeting_id": meeting.id, "version": meeting.minutes_version}
+            meetings.publish_minutes_action(inquiry, payload, students[0])
 
 
 def _seed_logbook(inquiry, students, tutor) -> None:

@@ -68,11 +68,16 @@ SPEC: dict[str, str] = {
     "meetings.view": "STP",
     "meetings.comment": "ST",
     "meetings.edit": "S",
+    # making a meeting joint, publishing its minutes: collective, students only (issue 15).
+    "meetings.make_joint": "S",
+    "meetings.publish_minutes": "S",
     # proposals, positions: students propose and take positions; tutors read, comment.
     "decisions.view": "ST",
     "decisions.comment": "ST",
     "decisions.propose": "S",
     "decisions.take_position": "S",
+    # the partner answers the proposals it co-decides (a student's amendment of its brief).
+    "decisions.take_position_as_partner": "P",
     # logbook: students own + team entries; tutors team entries.
     "logbook.view": "ST",
     "logbook.comment": "ST",

@@ -3,7 +3,8 @@
 Meetings: a partner sees joint meetings only, and their minutes once the team published
 them. Proposals (free proposals and collective actions waiting for the inquiry's rule, in
 one list as on the web) are internal to the team: a partner gets 404, a tutor reads but takes
-no position (403). Positions hidden until the deadline stay hidden here too: each voter's
+no position (403) — except the proposals the partner co-decides (a student's amendment of its
+brief), which the partner reads, with the partner's positions only, and answers. Positions hidden until the deadline stay hidden here too: each voter's
 stance and reason come from the same ``positions_json`` as the web page.
 """
 
@@ -37,7 +38,8 @@ from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.models import Meeting, MeetingKind, Proposal, Stance
-from inquiry_hub.governance.services import decisions
+from inquiry_hub.governance.services import commission, decisions
+from inquiry_hub.governance.services import meetings as meeting_services
 
 meetings_bp = Blueprint(
     "meetings", __name__, description="Meetings of an inquiry (a partner: joint meetings only)."
@@ -115,11 +117,11 @@ class MeetingItem(MethodView):
         meeting = load_in_inquiry(Meeting, meeting_id)
         require("meetings.view", meeting)  # a partner: joint meetings only
         result = {c: getattr(meeting, c) for c in MeetingSchema._declared_fields}
-        readable = policy.can(user(), "meetings.view", meeting.published_minutes)
         result.update(
             agenda=[item.title for item in meeting.agenda],
             attendee_ids=[u.id for u in meeting.attendees],
-            minutes=meeting.minutes if readable else None,
+            # The partner reads the published version, never a later edit.
+            minutes=meeting_services.minutes_for(meeting, user()),
             minutes_version=meeting.minutes_version,
         )
         return result
@@ -215,9 +217,19 @@ def _summary(proposal: Proposal) -> dict:
     }
 
 
+def _as_partner(proposal: Proposal) -> bool:
+    return not policy.can(user(), "decisions.view", proposal) and policy.can(
+        user(), "decisions.take_position_as_partner", proposal
+    )
+
+
 def _detail(proposal: Proposal) -> dict:
     """The proposal with the positions the caller may see (the web page's rule)."""
-    seen = decisions.positions_json(proposal, user(), engine.voters(proposal.inquiry), utcnow())
+    # A co-deciding partner sees the co-deciders' positions, never the team's deliberation.
+    people = (
+        engine.co_deciders(proposal.inquiry) if _as_partner(proposal) else engine.voters(proposal.inquiry)
+    )
+    seen = decisions.positions_json(proposal, user(), people, utcnow())
     return {
         **_summary(proposal),
         "positions_hidden": seen["positions_hidden"],
@@ -227,7 +239,8 @@ def _detail(proposal: Proposal) -> dict:
 
 def _proposal(proposal_id: int) -> Proposal:
     proposal = load_in_inquiry(Proposal, proposal_id)
-    require("decisions.view", proposal)
+    if not _as_partner(proposal):
+        require("decisions.view", proposal)
     return proposal
 
 
@@ -267,7 +280,9 @@ class ProposalPosition(MethodView):
     def put(self, data, proposal_id):
         """Take or change your position: agree, abstain, disagree or block (the last two with a reason)."""
         proposal = _proposal(proposal_id)
-        require("decisions.take_position", proposal)
+        partner = _as_partner(proposal)
+        if not partner:
+            require("decisions.take_position", proposal)
         if not proposal.is_open:
             fail(409, _("This proposal is closed."))
         if data["stance"] in (Stance.DISAGREE, Stance.BLOCK) and not data["reason"].strip():
@@ -275,7 +290,10 @@ class ProposalPosition(MethodView):
                 422, _("Some fields are not valid."), reason=[_("A disagreement or a block needs a reason.")]
             )
         try:
-            engine.take_position(proposal, user(), data["stance"], data["reason"])
+            if partner:
+                commission.partner_position(proposal, user(), data["stance"], data["reason"])
+            else:
+                engine.take_position(proposal, user(), data["stance"], data["reason"])
         except engine.ActionFailed as exc:
             db.session.rollback()
             # Closed by a position sent at the same moment: a conflict, not bad input.

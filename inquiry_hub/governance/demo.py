@@ -61,7 +61,7 @@ def scale_governance(
                 if past
                 else "",
                 "minutes_version": 1 if past else 0,
-                "published": past and kind == MeetingKind.JOINT,
+                "published_version": 1 if past and kind == MeetingKind.JOINT else None,
                 "facilitator_id": rotation[0],
                 "secretary_id": rotation[1],
                 "timekeeper_id": rotation[2],

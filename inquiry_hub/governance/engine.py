@@ -13,6 +13,11 @@ Rules:
 - ``majority``: passes once more than half of the students agree; rejected when that can
   no longer happen or at the deadline.
 - ``advice``: never executes anything; closes at its deadline.
+
+Co-decision: an action registered with a ``CoDecision`` (a student's amendment of the partner's
+brief) also needs the members holding ``decisions.take_position_as_partner``: it passes only when
+the team's rule is met AND one of them agreed; a block of theirs rejects it; under ``any_member``
+the author's act meets the team's part and the proposal waits for them.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from inquiry_hub.extensions import db
 from inquiry_hub.governance.models import Position, Proposal, ProposalStatus, Stance
 
 MAJORITY_DEFAULT_DELAY_HOURS = 7 * 24
+#: What co-deciders hold (the partner): a position on the proposals that need them, nothing else.
+CO_DECIDE = "decisions.take_position_as_partner"
 
 
 class ActionFailed(Exception):
@@ -43,24 +50,45 @@ class ProposalClosed(ActionFailed):
 
 
 @dataclass(frozen=True)
+class CoDecision:
+    """When people outside the team must also agree, and where they answer."""
+
+    needed: Callable  # (inquiry, author) -> bool
+    page: Callable  # (inquiry) -> str, the URL where co-deciders read and answer
+
+
+@dataclass(frozen=True)
 class CollectiveAction:
     name: str
     execute: Callable  # (inquiry, payload, actor) -> None
     describe: Callable  # (payload) -> str, a title for the proposal
     validate: Callable | None = None  # (inquiry, payload) -> None or raise ActionFailed
+    co_decision: CoDecision | None = None
 
 
 REGISTRY: dict[str, CollectiveAction] = {}
 
 
-def collective_action(name: str, describe: Callable, validate: Callable | None = None):
+def collective_action(
+    name: str, describe: Callable, validate: Callable | None = None, co_decision: CoDecision | None = None
+):
     """Register a service as the collective action ``name``."""
 
     def decorator(func):
-        REGISTRY[name] = CollectiveAction(name, func, describe, validate)
+        REGISTRY[name] = CollectiveAction(name, func, describe, validate, co_decision)
         return func
 
     return decorator
+
+
+def co_deciders(inquiry) -> list:
+    """Members who co-decide the proposals that need them (the inquiry's partners)."""
+    return policy.members_who_can(inquiry, CO_DECIDE)
+
+
+def _needs_co_deciders(spec: CollectiveAction, inquiry, actor) -> bool:
+    # Nobody to ask (no partner account yet): the team decides by its rule alone.
+    return bool(spec.co_decision and spec.co_decision.needed(inquiry, actor) and co_deciders(inquiry))
 
 
 def voters(inquiry) -> list:
@@ -79,11 +107,12 @@ def start(inquiry, actor, action: str, payload: dict, now: datetime | None = Non
     now = now or utcnow()
     rule = inquiry.governance_rule
     voter = actor is not None and policy.can(actor, "decisions.take_position", inquiry)
+    co_decided = _needs_co_deciders(spec, inquiry, actor)
     if rule == "any_member" and not voter and actor is not None:
         # "Any member" means any student: a request from someone who cannot take a
         # position (the partner amending the commission) still waits for the team.
         rule = "consent"
-    if rule == "any_member":
+    if rule == "any_member" and not co_decided:
         _execute(spec, inquiry, payload, actor)
         activity.record(inquiry, actor, "decisions.executed", summary=str(spec.describe(payload)))
         return None
@@ -96,6 +125,7 @@ def start(inquiry, actor, action: str, payload: dict, now: datetime | None = Non
         action=action,
         payload=payload,
         deadline=now + timedelta(hours=delay),
+        co_decided=co_decided,
     )
     db.session.add(proposal)
     db.session.flush()
@@ -109,6 +139,16 @@ def start(inquiry, actor, action: str, payload: dict, now: datetime | None = Non
         actor=actor.name if actor else "",
         title=proposal.title,
     )
+    if co_decided:
+        url = spec.co_decision.page(inquiry)
+        activity.notify(
+            co_deciders(inquiry),
+            "proposal.co_decision",
+            inquiry,
+            url=url,
+            actor=actor.name if actor else "",
+            title=proposal.title,
+        )
     if voter:
         # Proposing is agreeing.
         take_position(proposal, actor, Stance.AGREE, "", now=now)
@@ -223,8 +263,24 @@ def verdict(proposal, voter_ids: list[int], now: datetime) -> str | None:
         if expired or (agree + undecided) * 2 <= len(voter_ids):
             return ProposalStatus.REJECTED
         return None
+    if proposal.kind == "any_member":
+        # Only a co-decided action waits under this rule: the author's act met the team's part.
+        return ProposalStatus.REJECTED if Stance.BLOCK in stances.values() else ProposalStatus.PASSED
     # advice and sense check: nothing to execute, they simply close at the deadline.
     return ProposalStatus.PASSED if expired else None
+
+
+def co_verdict(proposal, team_result: str | None, co_ids: list[int], now: datetime) -> str | None:
+    """The team's verdict joined with the co-deciders': one block rejects; passing needs one agree."""
+    stances = [p.stance for p in proposal.positions if p.user_id in co_ids]
+    if Stance.BLOCK in stances:
+        return ProposalStatus.REJECTED
+    if team_result != ProposalStatus.PASSED:
+        return team_result
+    if Stance.AGREE in stances:
+        return ProposalStatus.PASSED
+    # Silence is not agreement: at the deadline, without one, it fails.
+    return ProposalStatus.REJECTED if now >= proposal.deadline else None
 
 
 def _close(proposal, status: str, now: datetime) -> bool:
@@ -248,10 +304,16 @@ def settle(proposal, now: datetime | None = None) -> bool:
     inquiry = proposal.inquiry
     people = voters(inquiry)
     result = verdict(proposal, [u.id for u in people], now)
+    if proposal.co_decided:
+        result = co_verdict(proposal, result, [u.id for u in co_deciders(inquiry)], now)
     if result is None or not _close(proposal, result, now):
         return False
     # Advice and sense checks inform; they never carry out an action.
-    if result == ProposalStatus.PASSED and proposal.action and proposal.kind in ("consent", "majority"):
+    if (
+        result == ProposalStatus.PASSED
+        and proposal.action
+        and proposal.kind in ("consent", "majority", "any_member")
+    ):
         spec = REGISTRY.get(proposal.action)
         try:
             if spec is None:
@@ -276,6 +338,10 @@ def settle(proposal, now: datetime | None = None) -> bool:
         if not policy.can(author, "decisions.view", inquiry):
             url = f"/inquiries/{inquiry.id}/"
         activity.notify([author], kind, inquiry, url=url, title=proposal.title)
+    spec = REGISTRY.get(proposal.action or "")
+    if proposal.co_decided and spec is not None and spec.co_decision is not None:
+        outside = [u for u in co_deciders(inquiry) if author is None or u.id != author.id]
+        activity.notify(outside, kind, inquiry, url=spec.co_decision.page(inquiry), title=proposal.title)
     db.session.flush()
     return True
 
@@ -311,3 +377,6 @@ def due_proposal_ids(now: datetime | None = None) -> list[int]:
         Proposal.status == ProposalStatus.OPEN, Proposal.deadline <= (now or utcnow())
     )
     return list(db.session.scalars(query.order_by(Proposal.id)))
+
+
+activity.register_notifications({"proposal.co_decision": _l("%(actor)s asks for your agreement: %(title)s")})

@@ -36,6 +36,9 @@ KIND_LABELS = {
     "sense_check": _l("Sense check"),
 }
 
+#: How a collective action that also waits for the partner is decided under the team's rule.
+RULE_LABELS = {"any_member": _l("Any member (and the partner)")}
+
 MEETING_KIND_LABELS = {
     "team": _l("Team meeting"),
     "with_tutor": _l("Meeting with the tutor"),
@@ -51,6 +54,17 @@ ROLE_LABELS = {
 
 class PositionForm(FlaskForm):
     stance = RadioField(_l("Your position"), choices=STANCE_CHOICES, validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (required to disagree or block)"), validators=[Length(max=5000)])
+
+
+class PartnerPositionForm(FlaskForm):
+    """The partner's answer to a student's amendment of its brief (no abstention)."""
+
+    stance = RadioField(
+        _l("Your answer"),
+        choices=[c for c in STANCE_CHOICES if c[0] != "abstain"],
+        validators=[DataRequired()],
+    )
     reason = TextAreaField(_l("Reason (required to disagree or block)"), validators=[Length(max=5000)])
 
 

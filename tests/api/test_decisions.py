@@ -102,7 +102,8 @@ def test_partner_does_not_read_unpublished_minutes(as_, gov):
 
 
 def test_partner_reads_published_minutes(as_, gov):
-    meeting_services.set_published(gov["joint"], gov["student"], True)
+    payload = {"meeting_id": gov["joint"].id, "version": gov["joint"].minutes_version}
+    meeting_services.publish_minutes_action(gov["inquiry"], payload, gov["student"])
     db.session.commit()
     body = as_("partner").get(f"/api/v1/meetings/{gov['joint'].id}").get_json()
     assert body["minutes"] == "Relevé commun."

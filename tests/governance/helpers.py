@@ -25,16 +25,18 @@ def free_proposal(team, *, kind="consent", hide=False, hours=48, by=None, title=
 
 
 def meeting(team, *, kind="team", held_at: datetime | None = None, title="Réunion", minutes=""):
-    """A meeting with rotating roles, committed."""
+    """A meeting with rotating roles, committed (a joint one as if the team had agreed)."""
     item = meetings.create_meeting(
         team["inquiry"],
         team["student"],
         title=title,
         held_at=held_at or utcnow(),
         place="Salle 2",
-        kind=kind,
+        kind="team" if kind == "joint" else kind,
         agenda=["Point 1", "Point 2"],
     )
+    if kind == "joint":
+        meetings.make_joint_action(team["inquiry"], {"meeting_id": item.id}, team["student"])
     if minutes:
         meetings.save_minutes(item, team["student"], minutes, item.minutes_version)
     db.session.commit()

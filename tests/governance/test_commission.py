@@ -13,7 +13,7 @@ from inquiry_hub.extensions import db
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.models import CommissionVersion, Proposal, ProposalStatus
 from inquiry_hub.governance.services import commission
-from tests.conftest import login
+from tests.conftest import login, make_inquiry, make_user
 from tests.governance.helpers import base
 
 
@@ -102,18 +102,27 @@ def test_partner_amendment_waits_for_the_team_even_under_any_member(client, team
     assert db.session.scalar(select(Proposal)).is_open
 
 
-def test_student_amendment_applies_at_once_under_any_member(client, team):
+def test_student_amendment_applies_at_once_under_any_member_when_no_partner_has_an_account(client):
+    student = make_user("Solo")
+    inquiry = make_inquiry(students=[student], rule="any_member")
+    login(client, student)
+    client.post(f"/inquiries/{inquiry.id}/commission/amend", data=_brief())
+    assert commission.current(inquiry).version == 1
+
+
+def test_student_amendment_waits_for_the_partner_even_under_any_member(client, team):
+    """With a partner account, the brief is co-decided (tests/security/test_governance_attacks.py)."""
     team["inquiry"].governance_rule = "any_member"
     db.session.commit()
     login(client, team["student"])
     client.post(base(team, "commission/amend"), data=_brief())
-    assert commission.current(team["inquiry"]).version == 1
+    assert commission.current(team["inquiry"]) is None
+    assert db.session.scalar(select(Proposal)).co_decided
 
 
 def test_accepted_versions_are_numbered_and_kept(team):
     for scope in ("A", "B"):
-        team["inquiry"].governance_rule = "any_member"
-        commission.propose_amendment(team["inquiry"], team["student"], _brief(scope=scope), "why")
+        commission.apply_amendment(team["inquiry"], _brief(scope=scope), team["student"])
     db.session.commit()
     assert [v.scope for v in commission.history(team["inquiry"])] == ["B", "A"]
 

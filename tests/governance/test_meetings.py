@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance.models import Meeting, MinutesRevision
+from inquiry_hub.governance import engine
+from inquiry_hub.governance.models import Meeting, MinutesRevision, Proposal
 from inquiry_hub.governance.services import meetings
 from tests.conftest import login
 from tests.governance.helpers import base, future, meeting
@@ -206,12 +207,16 @@ def test_partner_does_not_read_unpublished_minutes_of_a_joint_meeting(client, te
 
 
 def test_partner_reads_minutes_once_the_team_published_them(client, team):
-    item = meeting(team, kind="joint", minutes="MINUTES-PARTAGEES")
+    item = meeting(team, kind="joint", minutes="minutes-partagees")
     login(client, team["student"])
     client.post(base(team, f"meetings/{item.id}/publish"), data={"published": "1"})
     client.post("/auth/logout")
+    proposal = db.session.scalar(select(Proposal).where(Proposal.action == "meetings.publish_minutes"))
+    for student in team["students"][1:]:
+        engine.take_position(proposal, student, "agree")  # the team's rule (consent) decides
+    db.session.commit()
     login(client, team["partner"])
-    assert "MINUTES-PARTAGEES" in client.get(base(team, f"meetings/{item.id}")).get_data(as_text=True)
+    assert "minutes-partagees" in client.get(base(team, f"meetings/{item.id}")).get_data(as_text=True)
 
 
 def test_minutes_of_a_team_meeting_cannot_be_published(client, team):

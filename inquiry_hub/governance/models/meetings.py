@@ -57,8 +57,12 @@ class Meeting(db.Model):
     minutes: Mapped[str] = mapped_column(Text, default="")
     #: Bumped on every save of the minutes; a save from an older version is a conflict.
     minutes_version: Mapped[int] = mapped_column(default=0)
-    #: The team published the minutes of a joint meeting to the partner.
-    published: Mapped[bool] = mapped_column(default=False)
+    #: The version of the minutes the team published to the partner (None: not published); a later
+    #: edit reaches the partner only once the team publishes it in turn.
+    published_version: Mapped[int | None]
+    #: Set while the disclosure gate withholds the published minutes (a name or consent changed
+    #: since); cleared when they pass again.
+    minutes_withheld_at: Mapped[datetime | None]
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     secretary_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     timekeeper_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -87,8 +91,20 @@ class Meeting(db.Model):
         return self.kind == MeetingKind.JOINT
 
     @property
+    def published(self) -> bool:
+        return self.published_version is not None
+
+    @property
     def published_minutes(self) -> PublishedMinutes:
         return PublishedMinutes(self.inquiry, self.visible_to_partner and self.published)
+
+    def minutes_at(self, version: int | None) -> str | None:
+        """The text of the minutes as saved at ``version`` (None if there is no such version)."""
+        if version is None:
+            return None
+        if version == self.minutes_version:
+            return self.minutes
+        return next((r.body for r in self.revisions if r.version == version), None)
 
     def holder_of(self, role: str):
         return getattr(self, str(role))

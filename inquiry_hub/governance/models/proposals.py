@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inquiry_hub.db import utcnow
@@ -54,6 +55,8 @@ class Proposal(db.Model):
     outcome: Mapped[str] = mapped_column(Text, default="")
     #: Positions of others stay hidden until the deadline, so nobody follows the first voice.
     hide_positions: Mapped[bool] = mapped_column(default=False)
+    #: Also needs the agreement of a co-decider (the partner, on a student's amendment of its brief).
+    co_decided: Mapped[bool] = mapped_column(default=False, server_default=sql_false())
 
     inquiry = relationship("Inquiry")
     author = relationship("User", lazy="joined")
@@ -72,6 +75,11 @@ class Proposal(db.Model):
     def is_free(self) -> bool:
         """A proposal written by the team, not a collective action waiting for its rule."""
         return self.action is None
+
+    @property
+    def visible_to_partner(self) -> bool:
+        """The partner reads (and answers) only the proposals it co-decides; the rest is internal."""
+        return self.co_decided
 
     def positions_hidden_at(self, now: datetime) -> bool:
         """True while others' positions must not be shown."""

@@ -11,7 +11,14 @@ from inquiry_hub import policy
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.governance import bp, engine
-from inquiry_hub.governance.forms import KIND_LABELS, CommentForm, OutcomeForm, PositionForm, ProposalForm
+from inquiry_hub.governance.forms import (
+    KIND_LABELS,
+    RULE_LABELS,
+    CommentForm,
+    OutcomeForm,
+    PositionForm,
+    ProposalForm,
+)
 from inquiry_hub.governance.models import Proposal
 from inquiry_hub.governance.services import decisions
 from inquiry_hub.inquiries.scope import scope_blueprint
@@ -22,7 +29,7 @@ scope_blueprint(bp)
 @bp.app_template_global()
 def proposal_kind_label(kind: str) -> str:
     """A proposal kind in the reader's language."""
-    return str(KIND_LABELS.get(kind, kind))
+    return str(KIND_LABELS.get(kind) or RULE_LABELS.get(kind, kind))
 
 
 @bp.app_template_global()

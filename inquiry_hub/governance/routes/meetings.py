@@ -36,6 +36,12 @@ def meeting_kind_label(kind: str) -> str:
 
 
 @bp.app_template_global()
+def minutes_for(meeting) -> str | None:
+    """The minutes the reader may see: current for the team, the published version for the partner."""
+    return meetings.minutes_for(meeting, current_user)
+
+
+@bp.app_template_global()
 def role_label_of(role: str) -> str:
     """A coordination role (facilitator, secretary, timekeeper) in the reader's language."""
     return str(ROLE_LABELS.get(role, role))
@@ -69,6 +75,11 @@ def _agenda_lines(form) -> list[str]:
     return (form.agenda.data or "").splitlines()
 
 
+def _flash_if_joint_waits(meeting, wanted: str) -> None:
+    if wanted == "joint" and not meeting.visible_to_partner:
+        flash(_("The partner will see this meeting once the team agrees: a proposal is open."), "info")
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     """Plan a meeting; the fair rotation proposes who holds each role."""
@@ -86,6 +97,7 @@ def new():
         )
         db.session.commit()
         flash(_("Meeting planned; the roles follow the rotation, the team can swap them."), "success")
+        _flash_if_joint_waits(meeting, form.kind.data)
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     status = 422 if form.is_submitted() else 200
     return render_template("governance/meetings/form.html", inquiry=g.inquiry, form=form), status
@@ -110,6 +122,7 @@ def edit(meeting_id: int):
             agenda=_agenda_lines(form),
         )
         db.session.commit()
+        _flash_if_joint_waits(meeting, form.kind.data)
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     status = 422 if form.is_submitted() else 200
     return (
@@ -148,6 +161,11 @@ def _meeting_page(item, comment_form=None, status=200):
             action_items=meetings.action_items(item),
             tasks_available=meetings.tasks_available(),
             comment_form=comment_form or CommentForm(formdata=None),
+            pending_joint=meetings.pending_proposal(item, meetings.MAKE_JOINT),
+            pending_publish=meetings.pending_proposal(item, meetings.PUBLISH),
+            withheld_because=meetings.withheld_because(item)
+            if item.minutes_withheld_at and policy.can(current_user, "meetings.edit", item)
+            else [],
         ),
         status,
     )
@@ -234,9 +252,23 @@ def publish(meeting_id: int):
     item = _load(meeting_id, "meetings.edit")
     if not item.visible_to_partner:
         abort(400)
-    meetings.set_published(item, current_user, request.form.get("published") == "1")
+    if request.form.get("published") != "1":
+        meetings.withdraw_minutes(item, current_user)
+        db.session.commit()
+        flash(_("Minutes withdrawn."), "info")
+        return redirect(url_for("meetings.meeting", meeting_id=item.id))
+    policy.require(current_user, "meetings.publish_minutes", item)
+    try:
+        proposal = meetings.request_publish(item, current_user)
+    except engine.ActionFailed as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _meeting_page(item, status=422)
     db.session.commit()
-    flash(_("Minutes published to the partner.") if item.published else _("Minutes withdrawn."), "info")
+    flash(
+        _("Publication proposed: the team decides.") if proposal else _("Minutes published to the partner."),
+        "info",
+    )
     return redirect(url_for("meetings.meeting", meeting_id=item.id))
 
 

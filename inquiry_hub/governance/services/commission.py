@@ -1,4 +1,8 @@
-"""The commission: the partner's versioned brief, amended through the team's rule."""
+"""The commission: the partner's versioned brief, co-decided with the partner.
+
+A partner's amendment goes through the team's rule; a student's amendment also needs the partner:
+the partner reads it on the commission page, is notified, and agrees, disagrees or blocks there.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +18,20 @@ from inquiry_hub.deliverables.models import Deliverable
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import Excerpt, Interview, InterviewStatus, Note
 from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import CommissionVersion, Proposal, ProposalStatus, ResearchQuestion
+from inquiry_hub.governance.models import (
+    CommissionVersion,
+    Position,
+    Proposal,
+    ProposalStatus,
+    ResearchQuestion,
+    Stance,
+)
 from inquiry_hub.governance.models.commission import COMMISSION_FIELDS, parse_questions
 from inquiry_hub.tasks.models import DONE, Task, TaskColumn
 
 ACTION = "commission.amend"
+#: What a partner may answer on an amendment of its brief (no abstention: the brief is theirs).
+PARTNER_STANCES = (Stance.AGREE, Stance.DISAGREE, Stance.BLOCK)
 
 
 def current(inquiry) -> CommissionVersion | None:
@@ -44,7 +57,7 @@ def history(inquiry) -> list[CommissionVersion]:
 
 
 def pending(inquiry) -> list[Proposal]:
-    """Amendments waiting for the team's decision."""
+    """Amendments waiting for a decision (the team's, and the partner's for a student's)."""
     return list(
         db.session.scalars(
             select(Proposal)
@@ -53,9 +66,25 @@ def pending(inquiry) -> list[Proposal]:
                 Proposal.action == ACTION,
                 Proposal.status == ProposalStatus.OPEN,
             )
+            .options(db.selectinload(Proposal.positions).joinedload(Position.user))
             .order_by(Proposal.created_at)
         )
     )
+
+
+def partner_positions(proposal) -> list[Position]:
+    """The co-deciders' positions on an amendment (never the team's, which stay internal)."""
+    ids = {u.id for u in engine.co_deciders(proposal.inquiry)}
+    return [p for p in proposal.positions if p.user_id in ids]
+
+
+def partner_position(proposal, partner, stance: str, reason: str = "") -> Position:
+    """The partner agrees, disagrees or blocks a student's amendment of its brief."""
+    if proposal.action != ACTION or not proposal.co_decided:
+        raise engine.ActionFailed(str(_l("This amendment is decided by the team.")))
+    if stance not in PARTNER_STANCES:
+        raise engine.ActionFailed(str(_l("Choose agree, disagree or block.")))
+    return engine.take_position(proposal, partner, stance, reason)
 
 
 def amendment_payload(fields: dict, note: str, base_version: int) -> dict:
@@ -81,7 +110,21 @@ def _validate(inquiry, payload: dict) -> None:
         raise engine.ActionFailed(str(_l("The commission cannot be empty.")))
 
 
-@engine.collective_action(ACTION, describe=_describe, validate=_validate)
+def _student_amends(inquiry, author) -> bool:
+    # Anyone but a co-decider amending (a student, the system) needs the partner's agreement.
+    return author is None or not policy.can(author, engine.CO_DECIDE, inquiry)
+
+
+def _page(inquiry) -> str:
+    return f"/inquiries/{inquiry.id}/commission/"
+
+
+@engine.collective_action(
+    ACTION,
+    describe=_describe,
+    validate=_validate,
+    co_decision=engine.CoDecision(needed=_student_amends, page=_page),
+)
 def apply_amendment(inquiry, payload: dict, actor) -> None:
     """Store the amended brief as the new accepted version."""
     _validate(inquiry, payload)
