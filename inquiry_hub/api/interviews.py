@@ -49,6 +49,7 @@ from inquiry_hub.api.fieldwork_common import (
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.models import Interview, InterviewStatus
+from inquiry_hub.fieldwork.pseudonymise import pseudonym_error
 from inquiry_hub.governance import engine
 
 bp = Blueprint("interviews", __name__, description="Interviews (field material; never for partners).")
@@ -98,8 +99,14 @@ class IdentityInSchema(StrictSchema):
     aliases = Text(load_default="", validate=ma.validate.Length(max=1000))
 
 
+def _pseudonym(value: str) -> None:
+    """The web form's pseudonym rule (pseudonymise.pseudonym_error)."""
+    if problem := pseudonym_error(value):
+        raise ma.ValidationError(problem)
+
+
 class InterviewCreateSchema(StrictSchema):
-    pseudonym = Text(required=True, validate=[ma.validate.Length(1, 40), not_blank])
+    pseudonym = Text(required=True, validate=_pseudonym)
     status = ma.fields.String(validate=ma.validate.OneOf([s.value for s in InterviewStatus]))
     planned_on = ma.fields.Date(allow_none=True)
     conducted_on = ma.fields.Date(allow_none=True)
@@ -109,12 +116,8 @@ class InterviewCreateSchema(StrictSchema):
     )
 
 
-#: Pseudonyms as the web form accepts them.
-PSEUDONYM = [ma.validate.Length(1, 40), not_blank, ma.validate.Regexp(r"^[\w .'’-]+\Z")]
-
-
 class InterviewPatchSchema(StrictSchema):
-    pseudonym = Text(validate=PSEUDONYM)
+    pseudonym = Text(validate=_pseudonym)
     status = ma.fields.String(validate=ma.validate.OneOf([s.value for s in InterviewStatus]))
     planned_on = ma.fields.Date(allow_none=True)
     conducted_on = ma.fields.Date(allow_none=True)

@@ -17,10 +17,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from inquiry_hub.fieldwork.models import ConsentStatus, InterviewStatus, Quotation
 from inquiry_hub.fieldwork.models.notes import NOTE_KINDS
+from inquiry_hub.fieldwork.pseudonymise import pseudonym_error
 
 STATUS_LABELS = {
     InterviewStatus.PLANNED: _l("planned"),
@@ -46,19 +55,18 @@ KIND_LABELS = {
 }
 
 
+def _pseudonym(form, field):
+    """The pseudonym rule shared with the API (pseudonymise.pseudonym_error)."""
+    if problem := pseudonym_error(field.data):
+        raise ValidationError(problem)
+
+
 def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
 class InterviewForm(FlaskForm):
-    pseudonym = StringField(
-        _l("Pseudonym"),
-        validators=[
-            DataRequired(),
-            Length(max=40),
-            Regexp(r"^[\w .'’-]+$", message=_l("Letters, digits, spaces and - . ' only.")),
-        ],
-    )
+    pseudonym = StringField(_l("Pseudonym"), validators=[DataRequired(), Length(max=40), _pseudonym])
     status = SelectField(_l("Status"), choices=list(STATUS_LABELS.items()))
     planned_on = DateField(_l("Planned date"), validators=[Optional()])
     conducted_on = DateField(_l("Date conducted"), validators=[Optional()])

@@ -137,3 +137,27 @@ def pseudonymise(text: str, identities, allowed=frozenset()) -> Result:
     pseudonyms = {p for p, _ in identities}
     result.warnings = [w for w in identifying_words(result.text, allowed | pseudonyms)]
     return result
+
+
+# --- the pseudonym itself ---------------------------------------------------------------
+
+#: A pseudonym: letters, digits, spaces and - . ' ’ only, at most 40 characters (web form and API).
+PSEUDONYM = re.compile(r"[\w .'’-]+")
+
+
+def pseudonym_error(value) -> str | None:
+    """Why ``value`` cannot be a pseudonym (a message for users), or None when it can.
+
+    The one rule of the web form and the API: no markup, no line break, no path separator
+    can reach the pages, file names and exports that print pseudonyms.
+    """
+    from flask_babel import gettext as _
+
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not text:
+        return _("A pseudonym is required.")
+    if len(text) > 40:
+        return _("A pseudonym has at most 40 characters.")
+    if not PSEUDONYM.fullmatch(value):  # unstripped: a line break or tab anywhere is refused
+        return _("Letters, digits, spaces and - . ' only.")
+    return None

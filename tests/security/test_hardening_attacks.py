@@ -7,10 +7,12 @@ content, zip bombs in transcript imports.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import Code, Excerpt, Interview
 from tests.api.conftest import Api, make_token
+from tests.conftest import login
 from tests.security._hardening import make_field
 
 
@@ -77,3 +79,54 @@ def test_if_match_star_among_others_is_refused_on_a_note(api, field):
     assert response.status_code == 412
     etag = api.get(url).headers["ETag"]
     assert api.patch(url, json={"title": "Autre"}, headers={"If-Match": etag}).status_code == 200
+
+
+# --- one pseudonym rule for the web form and the API ------------------------------------
+
+REFUSED_PSEUDONYMS = [
+    "<script>alert(1)</script>",
+    "E07\n",
+    "E\t07",
+    "E07\nLéa Dupont",
+    "../E07",
+    "E07;DROP",
+    "x" * 41,
+    "   ",
+]
+
+
+def _web_create(client, field, pseudonym: str):
+    login(client, field["student"])
+    url = f"/inquiries/{field['inquiry'].id}/fieldwork/interviews/new"
+    return client.post(url, data={"pseudonym": pseudonym, "status": "planned"})
+
+
+def _pseudonyms(field) -> set[str]:
+    return set(
+        db.session.scalars(select(Interview.pseudonym).where(Interview.inquiry_id == field["inquiry"].id))
+    )
+
+
+@pytest.mark.parametrize("pseudonym", REFUSED_PSEUDONYMS)
+def test_the_api_refuses_a_pseudonym_the_web_form_refuses(client, api, field, pseudonym):
+    assert _web_create(client, field, pseudonym).status_code == 422
+    url = f"/api/v1/inquiries/{field['inquiry'].id}/interviews"
+    response = api.post(url, json={"pseudonym": pseudonym})
+    assert response.status_code == 422
+    assert "pseudonym" in response.json["error"]["details"]["json"]
+    assert _pseudonyms(field) == {"E07"}
+
+
+@pytest.mark.parametrize("pseudonym", REFUSED_PSEUDONYMS)
+def test_the_api_refuses_such_a_pseudonym_on_edit_too(api, field, pseudonym):
+    url = f"/api/v1/interviews/{field['interview'].id}"
+    etag = api.get(url).headers["ETag"]
+    assert api.patch(url, json={"pseudonym": pseudonym}, headers={"If-Match": etag}).status_code == 422
+    assert _pseudonyms(field) == {"E07"}
+
+
+def test_a_good_pseudonym_passes_both(client, api, field):
+    assert _web_create(client, field, "Mme K.-d'Arc 2").status_code == 302
+    url = f"/api/v1/inquiries/{field['inquiry'].id}/interviews"
+    assert api.post(url, json={"pseudonym": "E’08 bis"}).status_code == 201
+    assert _pseudonyms(field) == {"E07", "Mme K.-d'Arc 2", "E’08 bis"}
