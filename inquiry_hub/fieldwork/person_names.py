@@ -66,24 +66,35 @@ def _persons_of(model, texts: list[str]) -> list[list[str]]:
     return found
 
 
-#: Paragraph → its person entities: proposal-time and execution-time checks, and re-checks
-#: after a vault change, read the same paragraphs again.
+#: Sentence → its person entities: proposal-time and execution-time checks, and re-checks
+#: after a vault change, read the same sentences again.
 _SEEN: dict[str, tuple[str, ...]] = {}
-_SEEN_MAX = 8192
+_SEEN_MAX = 32768
 _run_lock = threading.Lock()
 
 
+_SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
+#: A capital letter after the first word: what a name needs, unless it opens the sentence
+#: alone (which ``_persons_of`` does not report anyway).
+_INNER_CAPITAL = re.compile(r"\s\W*[^\W\d_]*[A-ZÀ-ÖØ-Þ]")
+
+
+def _candidates(text: str) -> list[str]:
+    """The sentences of a text that may hold a person name the gate would report."""
+    return [s for s in _SENTENCES.split(text) if _INNER_CAPITAL.search(s.strip())]
+
+
 def persons(texts: list[str]) -> list[tuple[str, ...]]:
-    """PER entities of each text; texts already seen are answered from a cache."""
-    # A text without a capital letter names nobody the model would find.
-    fresh = [t for t in dict.fromkeys(texts) if t not in _SEEN and any(c.isupper() for c in t)]
+    """PER entities of each text, sentence by sentence; sentences already seen come from a cache."""
+    by_text = [_candidates(t) for t in texts]
+    fresh = list(dict.fromkeys(s for sentences in by_text for s in sentences if s not in _SEEN))
     if fresh:
         model = nlp()
         # One reader at a time: spaCy does not promise thread-safe inference, nor dicts safe eviction.
         with _run_lock:
-            for text, found in zip(fresh, _persons_of(model, fresh), strict=True):
-                _SEEN[text] = tuple(found)
+            for sentence, found in zip(fresh, _persons_of(model, fresh), strict=True):
+                _SEEN[sentence] = tuple(found)
             while len(_SEEN) > _SEEN_MAX:
                 _SEEN.pop(next(iter(_SEEN)), None)
-            return [_SEEN.get(t, ()) for t in texts]
-    return [_SEEN.get(t, ()) for t in texts]
+            return [tuple(n for s in sentences for n in _SEEN.get(s, ())) for sentences in by_text]
+    return [tuple(n for s in sentences for n in _SEEN.get(s, ())) for sentences in by_text]
