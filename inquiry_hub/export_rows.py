@@ -1,11 +1,14 @@
-"""Rows that name a person, for their personal data export: the generic part of every room's export.
+"""What every export shares: rows that name a person, and the one CSV writer.
 
 A room lists its models whose rows point to a user (author, assignee, member...) and calls
-``rows_naming``; the privacy room composes the rooms' answers into the person's ZIP.
+``rows_naming``; the privacy room composes the rooms' answers into the person's ZIP. Every CSV
+the app produces (downloads and archives) is written by ``csv_text``.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -48,3 +51,25 @@ def rows_naming(user, models) -> dict[str, list[dict]]:
         if rows := rows_of_table(model.__table__, user):
             result[model.__tablename__] = rows
     return result
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+#: A cell starting with one of these runs as a formula in a spreadsheet (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """The cell as a spreadsheet reads it without running it: formula-like text quoted, the rest as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(header: list[str], rows) -> str:
+    """CSV text of a header and rows (lists), every cell through ``safe_cell``."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(h) for h in header])
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    return out.getvalue()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -13,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select
 
 from inquiry_hub.activity import services as activity
+from inquiry_hub.export_rows import csv_text
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import refi
 from inquiry_hub.fieldwork.models import (
@@ -673,17 +672,8 @@ def excerpt_rows(inquiry, code: Code) -> list[dict]:
 
 def excerpts_csv(inquiry, code: Code) -> str:
     """Excerpts of a code as CSV."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(
-        buffer, fieldnames=["excerpt", "code", "interview", "profile", "note", "coder", "text"]
-    )
-    writer.writeheader()
-    for row in excerpt_rows(inquiry, code):
-        # A leading "=" would run as a formula in a spreadsheet.
-        writer.writerow(
-            {k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()}
-        )
-    return buffer.getvalue()
+    fields = ["excerpt", "code", "interview", "profile", "note", "coder", "text"]
+    return csv_text(fields, ([row[k] for k in fields] for row in excerpt_rows(inquiry, code)))
 
 
 def excerpts_markdown(inquiry, code: Code) -> str:

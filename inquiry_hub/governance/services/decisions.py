@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,6 +11,7 @@ from sqlalchemy import or_, select
 
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import insert_once, utcnow
+from inquiry_hub.export_rows import csv_text
 from inquiry_hub.extensions import db
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.models import (
@@ -143,13 +142,8 @@ def _row(proposal) -> dict[str, str]:
 
 def log_as_csv(proposals) -> str:
     """The decision log as CSV (one row per decision)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["closed_on", "title", "kind", "status", "author", "outcome"])
-    writer.writeheader()
-    for proposal in proposals:
-        # A leading = + - @ would run as a formula in a spreadsheet.
-        writer.writerow({k: ("'" + v if v[:1] in "=+-@" else v) for k, v in _row(proposal).items()})
-    return out.getvalue()
+    fields = ["closed_on", "title", "kind", "status", "author", "outcome"]
+    return csv_text(fields, ([_row(p)[k] for k in fields] for p in proposals))
 
 
 def log_as_markdown(inquiry, proposals) -> str:

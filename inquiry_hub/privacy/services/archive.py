@@ -10,13 +10,12 @@ step by step (one step per room, then the index page) so that the job that build
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 import zipfile
 
 from inquiry_hub.deliverables import export as deliverables
+from inquiry_hub.export_rows import csv_text
 from inquiry_hub.fieldwork import export as fieldwork
 from inquiry_hub.fieldwork import pseudonymise
 from inquiry_hub.fieldwork.services import identity
@@ -25,6 +24,10 @@ from inquiry_hub.storage import get_storage
 from inquiry_hub.tasks import export as tasks
 
 FORMER = "former member"
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _slug(text: str) -> str:
@@ -47,11 +50,9 @@ class _Writer:
         self.pages.append((path, self.clean(title)))
 
     def csv(self, path: str, header: list[str], rows: list[list]) -> None:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows([[self.clean(v) for v in row] for row in rows])
-        self.zip.writestr(path, out.getvalue())
+        # Numbers stay numbers; every text is cleaned, then made safe for spreadsheets.
+        cells = [[v if _is_number(v) else self.clean(v) for v in row] for row in rows]
+        self.zip.writestr(path, csv_text(header, cells))
         self.pages.append((path, path))
 
     def text(self, path: str, text: str) -> None:
