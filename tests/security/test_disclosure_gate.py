@@ -496,3 +496,52 @@ def test_a_title_edited_after_sharing_goes_through_the_gate_again(client, at_onc
     assert (web, api) == (404, 404)
     listed = _api(client, at_once["partner"], f"/api/v1/inquiries/{at_once['inquiry'].id}/deliverables")
     assert listed.status_code == 200 and "Moreau" not in listed.get_data(as_text=True)
+
+
+# --- files the gate cannot read are not shared --------------------------------------------
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_the_gate_refuses_to_unpack_a_zip_bomb(app):
+    from inquiry_hub.deliverables import files
+
+    bomb = _zip(
+        {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<a>" + b" " * 20_000_000 + b"</a>"}
+    )
+    with pytest.raises(files.Unreadable):
+        files.texts_of(bomb, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+def test_the_gate_refuses_xml_entities(app):
+    from inquiry_hub.deliverables import files
+
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "Jeanne Moreau"><!ENTITY b "&a;&a;&a;&a;">]>'
+        b"<w:document xmlns:w='w'><w:p><w:t>&b;</w:t></w:p></w:document>"
+    )
+    docx = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": laughs})
+    with pytest.raises(files.Unreadable):
+        files.texts_of(docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+def test_a_file_whose_text_cannot_be_read_blocks_sharing(client, at_once):
+    from inquiry_hub.storage import get_storage
+
+    version = _file(at_once, _documents.docx(["Un rapport propre."]), "r.docx")
+    # Damaged in storage (or crafted past the upload checks): the gate cannot read it.
+    version.sha256 = get_storage().save(b"PK\x03\x04 not really a zip")
+    db.session.commit()
+    response = _share(client, at_once, version)
+    assert response.status_code == 422 and "could not be read" in response.get_data(as_text=True)
+    control = _file(at_once, _documents.docx(["Un rapport propre."]), "r.docx")
+    assert _share(client, at_once, control).status_code == 302
