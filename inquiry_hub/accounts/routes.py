@@ -60,17 +60,22 @@ def login():
             _start_session(user)
             target = request.args.get("next", "")
             response = redirect(target if _is_local(target) else url_for("inquiries.mine"))
-            response.set_cookie(
-                throttle.DEVICE_COOKIE,
-                throttle.device_cookie(user.email, device),
-                max_age=365 * 24 * 3600,
-                httponly=True,
-                secure=current_app.config["SESSION_COOKIE_SECURE"],
-                samesite="Lax",
-            )
-            return response
+            return _remember_device(response, user, device)
         flash(_("Wrong email or password."), "error")
     return render_template("auth/login.html", form=form)
+
+
+def _remember_device(response, user, device: str | None):
+    """Mark this browser as one the owner uses: its failures then count apart from its address."""
+    response.set_cookie(
+        throttle.DEVICE_COOKIE,
+        throttle.device_cookie(user.email, device),
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        samesite="Lax",
+    )
+    return response
 
 
 @bp.errorhandler(429)
