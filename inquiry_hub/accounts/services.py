@@ -88,6 +88,17 @@ def end_all_sessions(user: User) -> None:
     user.session_version += 1
 
 
+#: ``fn(user)`` of other rooms whose secrets of a person also end with a password or email
+#: change (the calendar feed address); rooms register them, accounts imports none of them.
+CREDENTIAL_ENDERS: list = []
+
+
+def ends_with_credentials(fn):
+    """Decorator: call ``fn(user)`` whenever a password or email change ends the account's credentials."""
+    CREDENTIAL_ENDERS.append(fn)
+    return fn
+
+
 def end_other_credentials(user: User) -> None:
     """After a password or email change: sessions, API tokens, reset links and email changes end.
 
@@ -95,6 +106,8 @@ def end_other_credentials(user: User) -> None:
     """
     now = utcnow()
     end_all_sessions(user)
+    for end in CREDENTIAL_ENDERS:
+        end(user)
     for model, column in (
         (ApiToken, ApiToken.revoked_at),
         (PasswordResetToken, PasswordResetToken.used_at),

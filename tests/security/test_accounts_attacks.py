@@ -281,6 +281,17 @@ def test_a_change_voids_the_other_reset_links(app, victim_with_credentials, chan
     assert app.test_client().get(victim_with_credentials["old_reset"]).status_code == 410
 
 
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_change_ends_the_calendar_feed_address(app, team, change):
+    browser = app.test_client()
+    login(browser, team["student"])
+    page = browser.post("/calendar/feed").get_data(as_text=True)
+    feed = re.search(r"/calendar/[\w-]+\.ics", page).group(0)
+    assert app.test_client().get(feed).status_code == 200  # positive control
+    CHANGES[change](browser, team["student"])
+    assert app.test_client().get(feed).status_code == 404
+
+
 @pytest.mark.parametrize("change", ["password change", "email change"])
 def test_positive_control_the_session_that_made_the_change_stays_in(app, team, change):
     browser = app.test_client()

@@ -10,6 +10,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select, update
 
 from inquiry_hub import policy
+from inquiry_hub.accounts import services as accounts
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
@@ -27,8 +28,9 @@ def active_feed(user) -> CalendarFeed | None:
     )
 
 
+@accounts.ends_with_credentials
 def revoke_feeds(user) -> None:
-    """Every address the person had stops working."""
+    """Every address the person had stops working (also after a password or email change)."""
     revoked = db.session.execute(
         update(CalendarFeed)
         .where(CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None))
