@@ -12,6 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from inquiry_hub.extensions import db
+from inquiry_hub.filecheck import Refused
 from inquiry_hub.storage import StorageFull
 
 #: Seconds a client should wait before trying again when the database is unreachable.
@@ -98,6 +99,12 @@ def register(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error):
         return _render(error.code or 500)
+
+    @app.errorhandler(Refused)
+    def file_refused(error):
+        # A refused file is the sender's to fix: say why, store nothing.
+        db.session.rollback()
+        return _render(error.status, str(error))
 
     @app.errorhandler(StorageFull)
     def storage_full(error):

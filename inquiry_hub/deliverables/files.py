@@ -10,6 +10,9 @@ import zipfile
 import magic
 from flask_babel import lazy_gettext as _l
 
+# One zip-bomb guard for every room (uploads here, transcript imports in fieldwork).
+from inquiry_hub.filecheck import MAX_UNCOMPRESSED, Refused, check_zip  # noqa: F401 - re-exported
+
 #: Sniffed type → extension given to the download name.
 ACCEPTED = {
     "application/pdf": ".pdf",
@@ -26,15 +29,6 @@ ACCEPTED = {
     "text/markdown": ".md",
 }
 OFFICE = {t for t, ext in ACCEPTED.items() if ext in (".odt", ".docx", ".pptx", ".odp", ".xlsx", ".ods")}
-
-#: Limits on an Office (zip) file: entries, total uncompressed size, compression ratio.
-MAX_ENTRIES = 2000
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_RATIO = 100
-
-
-class Refused(ValueError):
-    """The upload is not acceptable; the message says why (shown to users)."""
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -71,19 +65,6 @@ def sniff(data: bytes) -> str:
     if found in OFFICE:
         check_zip(data)
     return found
-
-
-def check_zip(data: bytes) -> None:
-    """Refuse archives with too many entries, too large once unpacked or too compressed."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise Refused(str(_l("This Office file is damaged."))) from exc
-    total = sum(e.file_size for e in entries)
-    packed = sum(e.compress_size for e in entries) or 1
-    if len(entries) > MAX_ENTRIES or total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
-        raise Refused(str(_l("This Office file unpacks to too much data to be safe.")))
 
 
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)

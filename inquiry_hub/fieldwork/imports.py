@@ -7,10 +7,12 @@ from pathlib import PurePath
 
 from flask_babel import lazy_gettext as _l
 
+from inquiry_hub.filecheck import IMPORT_MAX_UNCOMPRESSED, Refused, TooLarge, check_text, check_zip
+
 FORMATS = (".txt", ".md", ".docx", ".odt")
 
 
-class ImportFailed(ValueError):
+class ImportFailed(Refused):
     """The file cannot be read as a transcript; the message says why (shown to users)."""
 
 
@@ -60,14 +62,18 @@ READERS = {".txt": _plain, ".md": _plain, ".docx": _docx, ".odt": _odt}
 
 
 def extract_text(filename: str, data: bytes) -> str:
-    """The text of a transcript file, paragraphs separated by blank lines."""
+    """The text of a transcript file, paragraphs separated by blank lines; raises Refused (413 or 422)."""
     suffix = PurePath(filename or "").suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
         raise ImportFailed(str(_l("Only .txt, .md, .docx and .odt files can be imported.")))
     try:
-        return reader(data).strip()
-    except ImportFailed:
+        if suffix in (".docx", ".odt"):
+            check_zip(data, IMPORT_MAX_UNCOMPRESSED)  # before any parser inflates it
+        return check_text(reader(data).strip())
+    except (ImportFailed, TooLarge):
         raise
+    except Refused as exc:  # a damaged archive
+        raise ImportFailed(str(exc)) from exc
     except Exception as exc:  # any parser error on an untrusted file is the file's fault
         raise ImportFailed(str(_l("This file could not be read: %(why)s", why=type(exc).__name__))) from exc

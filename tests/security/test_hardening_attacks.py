@@ -6,14 +6,18 @@ content, zip bombs in transcript imports.
 
 from __future__ import annotations
 
+import io
+import time
+import zipfile
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.models import Code, Excerpt, Interview
+from inquiry_hub.fieldwork.models import Code, Excerpt, Interview, Note
 from tests.api.conftest import Api, make_token
 from tests.conftest import login
-from tests.security._hardening import make_field
+from tests.security._hardening import english, make_field
 
 
 @pytest.fixture
@@ -130,3 +134,83 @@ def test_a_good_pseudonym_passes_both(client, api, field):
     url = f"/api/v1/inquiries/{field['inquiry'].id}/interviews"
     assert api.post(url, json={"pseudonym": "E’08 bis"}).status_code == 201
     assert _pseudonyms(field) == {"E07", "Mme K.-d'Arc 2", "E’08 bis"}
+
+
+# --- zip bombs and text floods in transcript imports ---------------------------------------
+
+
+def _docx(paragraphs: list[str]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _bomb() -> bytes:
+    """A small DOCX that unpacks to about 22 MB of XML (the measured attack)."""
+    return _docx(["bla " * 50_000] * 100)
+
+
+def _import(client, field, name: str, data: bytes):
+    english(client)
+    login(client, field["student"])
+    url = f"/inquiries/{field['inquiry'].id}/fieldwork/notes/import?interview_id={field['interview'].id}"
+    return client.post(url, data={"transcript": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def _notes() -> int:
+    return db.session.scalar(select(func.count(Note.id)))
+
+
+def test_a_docx_bomb_is_refused_before_it_is_parsed(client, field):
+    data = _bomb()
+    assert len(data) < 200_000
+    unpacked = sum(e.file_size for e in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    assert unpacked > 20_000_000
+    started = time.monotonic()
+    response = _import(client, field, "entretien.docx", data)
+    assert time.monotonic() - started < 5
+    assert response.status_code == 413
+    assert "too much data" in response.get_data(as_text=True)
+    assert _notes() == 1
+
+
+def test_a_zip_with_thousands_of_members_is_refused(client, field):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for n in range(2100):
+            archive.writestr(f"word/part{n}.xml", "<a/>")
+    response = _import(client, field, "entretien.docx", out.getvalue())
+    assert response.status_code == 413
+    assert _notes() == 1
+
+
+def test_a_text_longer_than_a_note_is_refused(client, field):
+    response = _import(client, field, "entretien.txt", ("Une phrase. " * 50_000).encode())
+    assert response.status_code == 413
+    assert "characters of text" in response.get_data(as_text=True)
+    assert _notes() == 1
+
+
+def test_a_broken_docx_is_a_422_with_its_reason(client, field):
+    response = _import(client, field, "entretien.docx", b"PK\x03\x04 not really")
+    assert response.status_code == 422
+    assert "damaged" in response.get_data(as_text=True)
+
+
+def test_a_real_transcript_is_imported(client, field):
+    response = _import(client, field, "entretien.docx", _docx(["Bonjour.", "On décide ensemble."] * 200))
+    assert response.status_code == 200
+    assert "On décide ensemble." in response.get_data(as_text=True)
+    assert _notes() == 1  # a preview: nothing stored before the writer saves
+
+
+def test_the_deliverable_upload_refuses_the_same_bomb_with_the_same_guard(field):
+    from inquiry_hub.deliverables import files
+
+    with pytest.raises(files.Refused):
+        files.sniff(_bomb())

@@ -13,7 +13,6 @@ from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import bp
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.forms import CommentForm, ConfirmForm, ImportForm, NoteForm
-from inquiry_hub.fieldwork.imports import ImportFailed
 from inquiry_hub.fieldwork.models import Interview, Note, NoteRevision
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.engine import ActionFailed
@@ -105,11 +104,8 @@ def import_note():
         flash(_("Choose a .txt, .md, .docx or .odt file."), "error")
         return redirect(url_for(".interview", interview_id=interview.id) if interview else url_for(".index"))
     upload = form.transcript.data
-    try:
-        check = fieldwork.import_text(g.inquiry, upload.filename, upload.read())
-    except ImportFailed as exc:
-        flash(str(exc), "error")
-        return redirect(url_for(".interview", interview_id=interview.id) if interview else url_for(".index"))
+    # An unreadable, too large or zip-bomb file raises filecheck.Refused: a 413/422 page saying why.
+    check = fieldwork.import_text(g.inquiry, upload.filename, upload.read())
     note_form = NoteForm(
         formdata=None, interview_id=interview.id if interview else "", kind="transcript", reviewed="1"
     )
