@@ -194,3 +194,19 @@ def test_notes_of_another_inquiry_are_left_alone(old):
     fieldwork.apply_plan(old["inquiry"], old["student"])
     db.session.commit()
     assert other.body == "Mémé Jo aussi."
+
+
+def test_a_note_saved_during_the_confirmation_gives_409_and_writes_nothing(client, old, monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    _add_alias(old)
+
+    def raced(inquiry, actor):
+        raise StaleDataError("the note was saved meanwhile")
+
+    monkeypatch.setattr(fieldwork, "apply_plan", raced)
+    login(client, old["student"])
+    response = client.post(base(old["inquiry"]) + "/repseudonymise")
+    assert response.status_code == 409 and "saved by someone else" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert "Mémé Jo" in db.session.get(Note, old["old"].id).body

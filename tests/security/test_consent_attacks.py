@@ -539,3 +539,25 @@ def test_a_second_run_due_deletes_nothing_more(fw):
     later = utcnow() + fieldwork.WITHDRAWAL_DELAY + timedelta(seconds=1)
     assert fieldwork.delete_due(later) == 1
     assert fieldwork.delete_due(later) == 0
+
+
+def test_a_withdrawal_already_carried_out_cannot_be_marked_as_a_mistake(fw):
+    withdrawal = fieldwork.withdraw_consent(fw["interview"], fw["student"])
+    fieldwork.delete_due(utcnow() + fieldwork.WITHDRAWAL_DELAY)
+    db.session.commit()
+    with pytest.raises(fieldwork.WithdrawalError):
+        fieldwork.mark_mistake(withdrawal, fw["students"][1])
+    assert withdrawal.mistake_at is None
+
+
+def test_api_upload_after_a_withdrawal_is_409(client, fw):
+    fieldwork.withdraw_consent(fw["interview"], fw["student"])
+    db.session.commit()
+    response = client.post(
+        f"/api/v1/interviews/{fw['interview'].id}/files",
+        data={"file": (io.BytesIO(b"%PDF"), "a.pdf")},
+        content_type="multipart/form-data",
+        headers=_api(client, fw["student"]),
+    )
+    assert response.status_code == 409
+    assert _count(InterviewFile, hidden=True) == 1
