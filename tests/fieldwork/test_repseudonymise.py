@@ -210,3 +210,25 @@ def test_a_note_saved_during_the_confirmation_gives_409_and_writes_nothing(clien
     assert response.status_code == 409 and "saved by someone else" in response.get_data(as_text=True)
     db.session.expire_all()
     assert "Mémé Jo" in db.session.get(Note, old["old"].id).body
+
+
+def test_a_note_hidden_by_a_pending_withdrawal_is_cleaned_but_not_listed(client, old):
+    hidden = fieldwork.create_note(
+        old["inquiry"],
+        old["student"],
+        title="Notes cachées",
+        body="Mémé Jo encore.",
+        kind="interview_notes",
+        interview=old["interview"],
+    )
+    fieldwork.withdraw_consent(old["interview"], old["student"])
+    db.session.commit()
+    _add_alias(old)
+    login(client, old["student"])
+    page = client.get(base(old["inquiry"]) + "/repseudonymise").get_data(as_text=True)
+    assert "Notes cachées" not in page and "1 note hidden by a pending withdrawal" in page
+    client.post(base(old["inquiry"]) + "/repseudonymise")
+    body = db.session.scalars(
+        select(Note.body).where(Note.id == hidden.id).execution_options(include_withdrawn=True)
+    ).one()
+    assert body == "E07 encore."

@@ -27,6 +27,7 @@ from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import pseudonymise
 from inquiry_hub.fieldwork.models import Excerpt, Note, NoteRevision
+from inquiry_hub.fieldwork.models.hiding import SEE_WITHDRAWN
 from inquiry_hub.fieldwork.services import identity
 
 
@@ -39,6 +40,8 @@ class NoteChange:
     body: pseudonymise.Result
     #: Earlier revisions whose text changes: (revision, new title, new body).
     revisions: list[tuple[NoteRevision, str, str]] = field(default_factory=list)
+    #: Hidden by a pending withdrawal of consent: cleaned too (it may come back), never listed.
+    hidden: bool = False
 
     @property
     def text_changes(self) -> bool:
@@ -79,6 +82,15 @@ class Plan:
     def pseudonyms(self) -> list[str]:
         return sorted({p for change in self.notes for p, _n in change.by_pseudonym})
 
+    @property
+    def shown(self) -> list[NoteChange]:
+        """The changes the preview lists: not those of notes hidden by a pending withdrawal."""
+        return [change for change in self.notes if not change.hidden]
+
+    @property
+    def hidden_count(self) -> int:
+        return sum(1 for change in self.notes if change.hidden)
+
 
 def _excerpt_change(excerpt: Excerpt, note_change: NoteChange | None, names) -> ExcerptChange | None:
     note_text_matches = (
@@ -105,11 +117,14 @@ def plan_for(inquiry) -> Plan:
     plan = Plan()
     if not names:
         return plan
+    # Notes a pending withdrawal hides are cleaned too: a mistake mark would bring them back.
+    visible = set(db.session.scalars(select(Note.id).where(Note.inquiry_id == inquiry.id)))
     notes = db.session.scalars(
         select(Note)
         .where(Note.inquiry_id == inquiry.id)
         .options(db.selectinload(Note.revisions))
         .order_by(Note.written_on.desc(), Note.id.desc())
+        .execution_options(**SEE_WITHDRAWN)
     ).all()
     by_note: dict[int, NoteChange] = {}
     for note in notes:
@@ -117,6 +132,7 @@ def plan_for(inquiry) -> Plan:
             note,
             pseudonymise.replace_names(note.title, names),
             pseudonymise.replace_names(note.body, names),
+            hidden=note.id not in visible,
         )
         for revision in note.revisions:
             title = pseudonymise.replace_names(revision.title, names).text[:200]
@@ -126,9 +142,8 @@ def plan_for(inquiry) -> Plan:
         if change.text_changes or change.revisions:
             plan.notes.append(change)
             by_note[note.id] = change
-    for excerpt in db.session.scalars(
-        select(Excerpt).where(Excerpt.inquiry_id == inquiry.id).order_by(Excerpt.id)
-    ):
+    excerpts = select(Excerpt).where(Excerpt.inquiry_id == inquiry.id).order_by(Excerpt.id)
+    for excerpt in db.session.scalars(excerpts.execution_options(**SEE_WITHDRAWN)):
         found = _excerpt_change(excerpt, by_note.get(excerpt.note_id), names)
         if found is not None:
             plan.excerpts.append(found)
