@@ -46,6 +46,7 @@ from inquiry_hub.deliverables import files
 from inquiry_hub.deliverables import services as deliverables
 from inquiry_hub.deliverables.models import Deliverable, Version
 from inquiry_hub.extensions import db
+from inquiry_hub.filecheck import send_stored
 
 bp = Blueprint(
     "deliverables",
@@ -337,12 +338,8 @@ class VersionContent(MethodView):
                 download_name=f"v{version.number}.md",
             )
         else:
-            response = send_file(
-                deliverables.storage_open(version),
-                mimetype=version.mimetype,
-                as_attachment=True,
-                download_name=version.filename,
-            )
+            with deliverables.storage_open(version) as handle:
+                response = send_stored(handle.read(), version.filename)
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response

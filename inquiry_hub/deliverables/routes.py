@@ -26,6 +26,7 @@ from inquiry_hub.deliverables.forms import (
 )
 from inquiry_hub.deliverables.models import PIPELINE, Channel, Deliverable, ReviewComment, Version
 from inquiry_hub.extensions import db
+from inquiry_hub.filecheck import send_stored
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.engine import ActionFailed
 from inquiry_hub.governance.services import commission
@@ -260,12 +261,8 @@ def _send(version: Version, as_attachment: bool):
             download_name=f"v{version.number}.md",
         )
         return response
-    return send_file(
-        deliverables.storage_open(version),
-        mimetype=version.mimetype,
-        as_attachment=as_attachment,
-        download_name=version.filename,
-    )
+    with deliverables.storage_open(version) as handle:
+        return send_stored(handle.read(), version.filename, inline=not as_attachment)
 
 
 @bp.get("/<id:deliverable_id>/versions/<id:version_id>/download")

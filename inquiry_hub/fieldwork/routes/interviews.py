@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,6 +21,7 @@ from inquiry_hub.fieldwork.forms import (
     interview_form,
 )
 from inquiry_hub.fieldwork.models import Interview, InterviewFile
+from inquiry_hub.filecheck import send_stored
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.engine import ActionFailed
 from inquiry_hub.governance.services import commission
@@ -216,9 +217,8 @@ def download(interview_id: int, file_id: int):
         # A signed form names the person: its download is a sensitive read, listed on the audit page.
         audit.record_read(g.inquiry, current_user, "consent_form", f"{interview.pseudonym} — {row.filename}")
         db.session.commit()
-    return send_file(
-        get_storage().open(row.sha256), mimetype=row.mimetype, as_attachment=True, download_name=row.filename
-    )
+    with get_storage().open(row.sha256) as handle:
+        return send_stored(handle.read(), row.filename)
 
 
 @bp.post("/interviews/<id:interview_id>/files")

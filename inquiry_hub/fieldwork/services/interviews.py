@@ -19,6 +19,7 @@ from inquiry_hub.fieldwork.models import (
 )
 from inquiry_hub.fieldwork.models.hiding import SEE_WITHDRAWN
 from inquiry_hub.fieldwork.services import identity
+from inquiry_hub.filecheck import sniffed_type
 from inquiry_hub.governance.engine import ActionFailed, collective_action
 from inquiry_hub.storage import delete_after_commit, get_storage
 
@@ -225,7 +226,8 @@ def add_file(interview: Interview, actor, upload, kind: str = "attachment") -> I
         sha256=digest,
         # A file name often carries the person's name: it gets the pseudonym like any text.
         filename=pseudonymise.replace_names(upload.filename or "file", names).text[-200:],
-        mimetype=(upload.mimetype or "application/octet-stream")[:100],
+        # What the bytes are, not what the uploader's browser claimed.
+        mimetype=sniffed_type(data)[:100],
         size=len(data),
         uploaded_by_id=actor.id,
     )
