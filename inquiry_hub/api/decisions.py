@@ -157,6 +157,13 @@ class ProposalSchema(ma.Schema):
         required=True, metadata={"description": "Positions stay hidden until the deadline."}
     )
     positions_count = ma.fields.Integer(required=True, metadata={"description": "Positions taken."})
+    co_decided = ma.fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Also needs the partner's agreement (a student's amendment of the brief); "
+            "the partner reads and answers only these."
+        },
+    )
 
 
 class VoterSchema(ma.Schema):
@@ -180,7 +187,10 @@ class ProposalDetailSchema(ProposalSchema):
     positions = ma.fields.List(
         ma.fields.Nested(PositionSchema),
         required=True,
-        metadata={"description": "Every voter; others' positions hidden while the proposal hides them."},
+        metadata={
+            "description": "Every voter; others' positions hidden while the proposal hides them. "
+            "For a co-deciding partner: the partner's positions only."
+        },
     )
 
 
@@ -214,6 +224,7 @@ def _summary(proposal: Proposal) -> dict:
         "outcome": proposal.outcome,
         "hide_positions": proposal.hide_positions,
         "positions_count": len(proposal.positions),
+        "co_decided": proposal.co_decided,
     }
 
 

@@ -348,3 +348,28 @@ def test_published_minutes_are_withheld_when_a_name_enters_the_vault(client, tea
     fieldwork.set_identity(interview, team["student"], "Lucienne Martin", "", "")
     db.session.commit()
     assert "potager" in _partner_gets(client, team, f"meetings/{item.id}").get_data(as_text=True)
+
+
+def test_partner_is_reminded_before_the_deadline_where_it_answers(client, team):
+    from inquiry_hub.governance.services import decisions
+
+    proposal = _student_amends(client, team)
+    decisions.send_reminders(now=proposal.deadline - timedelta(hours=2))
+    db.session.commit()
+    note = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == team["partner"].id, Notification.kind == "proposal.reminder"
+        )
+    )
+    assert note is not None and note.url == f"/inquiries/{team['inquiry'].id}/commission/"
+    internal = engine.start(
+        team["inquiry"], team["student"], "members.invite", {"email": "x@test.example", "role": "student"}
+    )
+    db.session.commit()
+    decisions.send_reminders(now=internal.deadline - timedelta(hours=2))
+    reminded = db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == team["partner"].id, Notification.kind == "proposal.reminder"
+        )
+    ).all()
+    assert len(reminded) == 1  # never about an internal proposal

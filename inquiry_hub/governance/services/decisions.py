@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
+from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import insert_once, utcnow
 from inquiry_hub.export_rows import csv_text
@@ -178,7 +179,10 @@ def send_reminders(now: datetime | None = None) -> int:
             )
         )
         answered = {p.user_id for p in proposal.positions}
-        for user in engine.voters(proposal.inquiry):
+        people = engine.voters(proposal.inquiry)
+        if proposal.co_decided:
+            people += engine.co_deciders(proposal.inquiry)
+        for user in people:
             if user.id in answered or user.id in reminded:
                 continue
             sent += _remind(proposal, user, now)
@@ -189,10 +193,18 @@ def send_reminders(now: datetime | None = None) -> int:
 def _remind(proposal, user, now: datetime) -> bool:
     inquiry = proposal.inquiry
     url = f"/inquiries/{inquiry.id}/decisions/{proposal.id}"
+    spec = engine.REGISTRY.get(proposal.action or "")
+    outside = (
+        spec is not None and spec.co_decision is not None and not policy.can(user, "decisions.view", inquiry)
+    )
+    if outside:
+        url = spec.co_decision.page(inquiry)  # the partner answers where it reads the proposal
     # The unique (proposal, user) key decides: of two overlapping run-due, one reminds.
     if not insert_once(db.session, ProposalReminder, proposal_id=proposal.id, user_id=user.id, sent_at=now):
         return False
     activity.notify([user], "proposal.reminder", inquiry, url=url, title=proposal.title)
+    if outside:
+        return True  # by email only if the partner's notification settings ask for it
     activity.email_user(
         user,
         "proposal_reminder",
