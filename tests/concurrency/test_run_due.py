@@ -106,3 +106,32 @@ def test_overlapping_run_due_delivers_every_email_exactly_once(app, smtp_sink):
         "executions per due action": [1],
     }
     assert summary == expected, summary
+
+
+def test_a_failing_step_of_run_due_loses_nothing_of_the_others(app, monkeypatch):
+    from inquiry_hub.cli import run_due
+    from inquiry_hub.followup import notifications as followup
+
+    students = [make_user(f"Student {i}") for i in range(3)]
+    inquiry = make_inquiry(students=students, rule="consent")
+    proposal = engine.start(
+        inquiry, students[0], "members.invite", {"email": "late@test.example", "role": "tutor"}
+    )
+    proposal.deadline = utcnow() - timedelta(minutes=1)
+    activity.queue_email("reader@test.example", "Bonjour", "Bonjour.\n")
+    db.session.commit()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("digest composer crashed")
+
+    monkeypatch.setattr(followup, "send_digests", broken)
+    result = app.test_cli_runner().invoke(run_due)
+
+    db.session.expire_all()
+    assert result.exit_code != 0
+    assert "digests" in result.output
+    assert db.session.get(Proposal, proposal.id).status == "passed"  # settled and kept
+    from inquiry_hub.activity.models import OutboxMessage
+
+    unsent = db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.sent_at.is_(None)))
+    assert unsent == 0  # the outbox step ran after the failing one

@@ -143,7 +143,12 @@ def withdraw(proposal_id: int):
     if item.author_id != current_user.id or not item.is_open:
         flash(_("Only its author can withdraw an open proposal."), "error")
         return redirect(url_for("governance.proposal", proposal_id=item.id))
-    engine.withdraw(item, current_user)
+    try:
+        engine.withdraw(item, current_user)
+    except engine.ProposalClosed as exc:  # closed by a position sent at the same moment
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("governance.proposal", proposal_id=item.id))
     db.session.commit()
     flash(_("Proposal withdrawn."), "info")
     return redirect(url_for("governance.index"))
