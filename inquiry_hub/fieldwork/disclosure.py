@@ -310,7 +310,9 @@ def check_each(inquiry, pieces: Iterable[Piece], *, persons_too: bool = True) ->
             verdicts[index].hidden |= {w for name in known.vault for w in name.split()}
     if persons_too and located:
         texts = [plain(p) for _, _, p in located]
-        for (index, where, _), names in zip(located, persons(texts), strict=True):
+        allowed = known.allowed
+        found = persons(texts, lambda word: fold(word) in allowed)
+        for (index, where, _), names in zip(located, found, strict=True):
             for name in dict.fromkeys(names):
                 if _person_allowed(name, known):
                     continue

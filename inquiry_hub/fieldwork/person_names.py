@@ -74,19 +74,24 @@ _run_lock = threading.Lock()
 
 
 _SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
-#: A capital letter after the first word: what a name needs, unless it opens the sentence
-#: alone (which ``_persons_of`` does not report anyway).
-_INNER_CAPITAL = re.compile(r"\s\W*[^\W\d_]*[A-ZÀ-ÖØ-Þ]")
+_EDGES = "\"'’«»“”()[]{}.,;:!?…*_-"
 
 
-def _candidates(text: str) -> list[str]:
-    """The sentences of a text that may hold a person name the gate would report."""
-    return [s for s in _SENTENCES.split(text) if _INNER_CAPITAL.search(s.strip())]
+def _candidates(text: str, known) -> list[str]:
+    """The sentences of a text that may hold a person name the gate would report: a
+    capitalised word after the first one that is not a word the gate already allows
+    (``known(word)``: pseudonyms, members' names, public names)."""
+    found = []
+    for sentence in _SENTENCES.split(text):
+        words = (w.strip(_EDGES) for w in sentence.split()[1:])
+        if any(w[:1].isupper() and not known(w) for w in words if w):
+            found.append(sentence)
+    return found
 
 
-def persons(texts: list[str]) -> list[tuple[str, ...]]:
+def persons(texts: list[str], known=lambda word: False) -> list[tuple[str, ...]]:
     """PER entities of each text, sentence by sentence; sentences already seen come from a cache."""
-    by_text = [_candidates(t) for t in texts]
+    by_text = [_candidates(t, known) for t in texts]
     fresh = list(dict.fromkeys(s for sentences in by_text for s in sentences if s not in _SEEN))
     if fresh:
         model = nlp()
