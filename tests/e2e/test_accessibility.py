@@ -40,6 +40,9 @@ PAGES = [
     ("admin@demo.example", "/admin/inquiries/new", 390),
     # The pages of the fieldwork and tutor journeys.
     ("alice@demo.example", "/inquiries/1/fieldwork/interviews/2", 1280),
+    # A recorded withdrawal (banner with the mistake button) and the re-pseudonymisation preview.
+    ("bruno@demo.example", "/inquiries/1/fieldwork/interviews/5", 390),
+    ("alice@demo.example", "/inquiries/1/fieldwork/repseudonymise", 390),
     ("alice@demo.example", "/inquiries/1/fieldwork/notes/new?interview_id=2", 1280),
     ("alice@demo.example", "/inquiries/1/fieldwork/notes/2", 1280),
     ("alice@demo.example", "/inquiries/1/fieldwork/notes/2/coding", 1280),
