@@ -60,10 +60,10 @@ def _field(obj, name):
     return getattr(obj, name, None)
 
 
-def _lookup(inquiry, excerpt_id: int):
-    """The excerpt through the fieldwork room, when that room offers citations."""
+def _lookup(inquiry, excerpt_id: int, viewer=None):
+    """The excerpt through the fieldwork room (as ``viewer`` may see it: blind coding), if it offers citations."""
     finder = getattr(fieldwork, "excerpt_for_citation", None)
-    return finder(inquiry, excerpt_id) if finder is not None else None
+    return finder(inquiry, excerpt_id, viewer=viewer) if finder is not None else None
 
 
 def quotable(interview) -> bool:
@@ -84,8 +84,8 @@ def _interview_of(found):
     )
 
 
-def citations_in(inquiry, text: str) -> list[Citation]:
-    """Every citation of the text, in order, each excerpt once."""
+def citations_in(inquiry, text: str, viewer=None) -> list[Citation]:
+    """Every citation of the text, in order, each excerpt once; not found when ``viewer`` may not see it."""
     if not CITATION.search(text or ""):
         return []
     names = {str(a.id): a.name for a in fieldwork.attributes_of(inquiry)}
@@ -94,7 +94,7 @@ def citations_in(inquiry, text: str) -> list[Citation]:
         excerpt_id = int(match.group(1))
         if excerpt_id in result:
             continue
-        found = _lookup(inquiry, excerpt_id)
+        found = _lookup(inquiry, excerpt_id, viewer)
         interview = _interview_of(found)
         result[excerpt_id] = Citation(
             excerpt_id,
@@ -106,6 +106,12 @@ def citations_in(inquiry, text: str) -> list[Citation]:
             consent_status=_field(found, "consent_status"),
         )
     return list(result.values())
+
+
+def hidden_from(inquiry, text: str, viewer) -> list[int]:
+    """Ids of excerpts the text cites that exist but ``viewer`` may not see (they code the note blind)."""
+    seen = {c.excerpt_id for c in citations_in(inquiry, text, viewer) if c.found}
+    return [c.excerpt_id for c in citations_in(inquiry, text) if c.found and c.excerpt_id not in seen]
 
 
 def pseudonyms(inquiry) -> list[str]:
@@ -183,13 +189,13 @@ def _for_partner(inquiry, cited: list[Citation]) -> dict[int, bool]:
     return passes
 
 
-def render(inquiry, text: str, for_team: bool) -> Markup:
+def render(inquiry, text: str, for_team: bool, viewer=None) -> Markup:
     """The Markdown of a version as safe HTML, citations replaced by quotations (or placeholders).
 
     Outside the team each quotation goes through the disclosure gate as it reads now, and an
     anonymised one shows only a profile that fits several interviewees.
     """
-    cited = citations_in(inquiry, text)
+    cited = citations_in(inquiry, text, viewer)
     by_id = {c.excerpt_id: c for c in cited}
     passes = {} if for_team else _for_partner(inquiry, cited)
     html = str(markdown.render(CITATION.sub(lambda m: _TOKEN.format(m.group(1)), text or "")))

@@ -176,7 +176,14 @@ def add_text(deliverable_id: int):
     form = TextVersionForm()
     if not form.validate_on_submit():
         return _deliverable_page(deliverable, text_form=form, status=422)
-    version = deliverables.add_text_version(deliverable, current_user, form.body.data, form.changelog.data)
+    try:
+        version = deliverables.add_text_version(
+            deliverable, current_user, form.body.data, form.changelog.data
+        )
+    except files.Refused as exc:  # the text stays in the form
+        db.session.rollback()
+        form.body.errors = [str(exc)]
+        return _deliverable_page(deliverable, text_form=form, status=422)
     db.session.commit()
     return redirect(url_for(".version", deliverable_id=deliverable.id, version_id=version.id))
 
@@ -211,7 +218,11 @@ def version(deliverable_id: int, version_id: int):
         inquiry=g.inquiry,
         deliverable=version.deliverable,
         version=version,
-        html=citations.render(g.inquiry, version.body, for_team=internal) if version.is_text else None,
+        html=(
+            citations.render(g.inquiry, version.body, for_team=internal, viewer=current_user)
+            if version.is_text
+            else None
+        ),
         previous=deliverables.previous_text(version) if version.is_text else None,
         reviews=deliverables.reviews_of(version, current_user),
         comments=deliverables.comments_of(version) if internal else [],
@@ -242,7 +253,7 @@ def evidence(deliverable_id: int, version_id: int):
     """Every citation of a version and its source interview (field material: the team only)."""
     version = _version(deliverable_id, version_id)
     policy.require(current_user, "fieldwork.view", g.inquiry)
-    rows = citations.citations_in(g.inquiry, version.body) if version.is_text else []
+    rows = citations.citations_in(g.inquiry, version.body, current_user) if version.is_text else []
     return render_template(
         "deliverables/evidence.html",
         inquiry=g.inquiry,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
-from inquiry_hub.deliverables import checks, files, sharing  # noqa: F401 (sharing registers verbs)
+from inquiry_hub.deliverables import checks, citations, files, sharing  # noqa: F401 (sharing registers verbs)
 from inquiry_hub.deliverables.models import (
     Channel,
     Deliverable,
@@ -214,8 +214,17 @@ def _request_internal_review(version: Version, actor) -> None:
     notifications.notify_review_requested(people, inquiry, title, version_url(version))
 
 
+def _check_citable(deliverable: Deliverable, actor, body: str) -> None:
+    """Refuse (422) citing an excerpt the author may not see: another coder's on a note they code blind."""
+    if hidden := citations.hidden_from(deliverable.inquiry, body, actor):
+        raise files.Refused(
+            str(_l("Excerpt %(id)s cannot be cited while you code its note blind.", id=hidden[0]))
+        )
+
+
 def add_text_version(deliverable: Deliverable, actor, body: str, changelog: str) -> Version:
     """A Markdown version written in the app."""
+    _check_citable(deliverable, actor, body)
     return _add_version(deliverable, actor, changelog, body=body, mimetype="text/markdown")
 
 
@@ -224,6 +233,7 @@ def add_file_version(deliverable: Deliverable, actor, data: bytes, filename: str
     mimetype = files.sniff(data)
     if mimetype == "text/markdown":
         # Markdown uploads become text versions: they can cite, be diffed and checked.
+        _check_citable(deliverable, actor, data.decode("utf-8-sig"))
         return _add_version(deliverable, actor, changelog, body=data.decode("utf-8-sig"), mimetype=mimetype)
     digest = get_storage().save(data)
     return _add_version(

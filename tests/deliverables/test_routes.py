@@ -341,7 +341,10 @@ def fake_excerpts(monkeypatch, team):
         2: SimpleNamespace(text="Je ne veux pas être cité", interview=forbidden),
     }
     monkeypatch.setattr(
-        fieldwork, "excerpt_for_citation", lambda inquiry, excerpt_id: rows.get(excerpt_id), raising=False
+        fieldwork,
+        "excerpt_for_citation",
+        lambda inquiry, excerpt_id, viewer=None: rows.get(excerpt_id),
+        raising=False,
     )
     return rows
 

@@ -366,7 +366,7 @@ def test_retrieval_by_two_codes(client, cb):
     coding.code_span(note, s, *_span(note, "paragraphe : la gouvernance"), [cb["engagement"].id])
     coding.code_span(note, s, *_span(note, "le salaire"), [cb["gouvernance"].id])
     db.session.commit()
-    found = coding.retrieve(cb["inquiry"], cb["gouvernance"], cb["engagement"])
+    found = coding.retrieve(cb["inquiry"], cb["gouvernance"], cb["engagement"], viewer=None)
     assert [e.id for e in found] == [both.id]
 
 

@@ -127,7 +127,7 @@ def matrix(fw):
 
 
 def test_code_by_profile_matrix(matrix):
-    counts = coding.attribute_matrix(matrix["inquiry"], matrix["status"])
+    counts = coding.attribute_matrix(matrix["inquiry"], matrix["status"], viewer=None)
     ids = {k: matrix[k].id for k in "ABC"}
     assert counts == {
         (ids["A"], "bénévole"): 2,
@@ -141,12 +141,16 @@ def test_code_by_profile_matrix(matrix):
 def test_cooccurrence_matrix(matrix):
     ids = {k: matrix[k].id for k in "ABC"}
     pair = lambda p, q: tuple(sorted((ids[p], ids[q])))  # noqa: E731
-    assert coding.cooccurrence(matrix["inquiry"]) == {pair("A", "B"): 1, pair("A", "C"): 1, pair("B", "C"): 1}
+    assert coding.cooccurrence(matrix["inquiry"], viewer=None) == {
+        pair("A", "B"): 1,
+        pair("A", "C"): 1,
+        pair("B", "C"): 1,
+    }
 
 
 def test_codes_over_time(matrix):
     ids = {k: matrix[k].id for k in "ABC"}
-    assert coding.codes_over_time(matrix["inquiry"]) == {
+    assert coding.codes_over_time(matrix["inquiry"], viewer=None) == {
         (ids["A"], "2026-11"): 2,
         (ids["B"], "2026-11"): 1,
         (ids["C"], "2026-11"): 1,

@@ -127,8 +127,8 @@ def code(code_id: int):
     code = _get(Code, code_id)
     attribute = _arg(ProfileAttribute, "attribute")
     value = request.args.get("value") if attribute else None
-    excerpts = coding_service.hide_blind(
-        coding_service.excerpts_for(g.inquiry, code, attribute.id if attribute else None, value), current_user
+    excerpts = coding_service.excerpts_for(
+        g.inquiry, code, attribute.id if attribute else None, value, viewer=current_user
     )
     merge_form = MergeForm(formdata=None)
     _code_choices(merge_form.target_id, exclude=code)
@@ -140,7 +140,7 @@ def code(code_id: int):
         attributes=attributes_of(g.inquiry),
         attribute=attribute,
         value=value,
-        memos=coding_service.memos_of(g.inquiry, code=code),
+        memos=coding_service.memos_of(g.inquiry, code=code, viewer=current_user),
         memo_form=MemoForm(formdata=None, code_id=code.id),
         merge_form=merge_form,
     )
@@ -225,9 +225,9 @@ def export_excerpts(code_id: int, fmt: str):
     """A code's excerpts as CSV or Markdown (pseudonyms only)."""
     code = _get(Code, code_id)
     if fmt == "csv":
-        body, mimetype = coding_service.excerpts_csv(g.inquiry, code), "text/csv"
+        body, mimetype = coding_service.excerpts_csv(g.inquiry, code, current_user), "text/csv"
     elif fmt == "md":
-        body, mimetype = coding_service.excerpts_markdown(g.inquiry, code), "text/markdown"
+        body, mimetype = coding_service.excerpts_markdown(g.inquiry, code, current_user), "text/markdown"
     else:
         abort(404)
     headers = {"Content-Disposition": f'attachment; filename="code-{code.id}.{fmt}"'}
@@ -320,8 +320,9 @@ def retrieval():
     value = request.args.get("value") or None
     excerpts = None
     if code_a is not None:
-        found = coding_service.retrieve(g.inquiry, code_a, code_b, attribute.id if attribute else None, value)
-        excerpts = coding_service.hide_blind(found, current_user)
+        excerpts = coding_service.retrieve(
+            g.inquiry, code_a, code_b, attribute.id if attribute else None, value, viewer=current_user
+        )
     return render_template(
         "fieldwork/retrieval.html",
         inquiry=g.inquiry,
@@ -355,7 +356,7 @@ def memos():
             flash(_("Memo saved."), "success")
             return redirect(url_for(".code", code_id=code.id) if code else url_for(".memos"))
     query = request.args.get("q", "")
-    listed = coding_service.memos_of(g.inquiry, query)
+    listed = coding_service.memos_of(g.inquiry, query, viewer=current_user)
     status = 422 if form.is_submitted() else 200
     return render_template(
         "fieldwork/memos.html", inquiry=g.inquiry, memos=listed, q=query, form=form
@@ -367,15 +368,17 @@ def matrices():
     """Code × profile attribute value, code co-occurrence, codes by month of interview."""
     attributes = attributes_of(g.inquiry)
     attribute = _arg(ProfileAttribute, "attribute") or (attributes[0] if attributes else None)
-    by_time = coding_service.codes_over_time(g.inquiry)
+    by_time = coding_service.codes_over_time(g.inquiry, viewer=current_user)
     return render_template(
         "fieldwork/matrices.html",
         inquiry=g.inquiry,
         codes=coding_service.codes_of(g.inquiry),
         attributes=attributes,
         attribute=attribute,
-        by_attribute=coding_service.attribute_matrix(g.inquiry, attribute) if attribute else {},
-        cooccurrence=coding_service.cooccurrence(g.inquiry),
+        by_attribute=(
+            coding_service.attribute_matrix(g.inquiry, attribute, viewer=current_user) if attribute else {}
+        ),
+        cooccurrence=coding_service.cooccurrence(g.inquiry, viewer=current_user),
         by_time=by_time,
         months=sorted({month for _code, month in by_time}),
     )

@@ -52,11 +52,14 @@ class Citation:
     interview: Interview | None = None
 
 
-def excerpt_for_citation(inquiry, excerpt_id: int) -> Citation | None:
-    """An excerpt of the inquiry with its interview's pseudonym and consent terms, or None."""
+def excerpt_for_citation(inquiry, excerpt_id: int, viewer=None) -> Citation | None:
+    """An excerpt of the inquiry with its interview's pseudonym and consent terms, or None.
+
+    With ``viewer``, only an excerpt they may see: not another coder's on a note they code blind.
+    """
     excerpt = db.session.scalar(
-        select(Excerpt)
-        .where(Excerpt.id == excerpt_id, Excerpt.inquiry_id == inquiry.id)
+        _visible(inquiry, viewer)
+        .where(Excerpt.id == excerpt_id)
         .options(db.joinedload(Excerpt.note).joinedload(Note.interview).joinedload(Interview.consent))
     )
     if excerpt is None:
@@ -407,13 +410,11 @@ def reanchor(note: Note, old_body: str) -> int:
 def excerpts_of_note(note: Note, viewer) -> list[Excerpt]:
     """The note's excerpts that ``viewer`` may see: only their own while they code it blind."""
     query = (
-        select(Excerpt)
+        _visible(note.inquiry, viewer)
         .where(Excerpt.note_id == note.id)
         .options(db.selectinload(Excerpt.codes), db.joinedload(Excerpt.coder))
         .order_by(Excerpt.start, Excerpt.id)
     )
-    if is_blind(note, viewer):
-        query = query.where(Excerpt.coder_id == viewer.id)
     return list(db.session.scalars(query))
 
 
@@ -426,15 +427,24 @@ def _blind_notes(viewer):
     return select(BlindCoding.note_id).where(BlindCoding.user_id == viewer.id)
 
 
+def _visible(inquiry, viewer):
+    """THE blind-coding rule, in SQL: the inquiry's excerpts minus others' on notes ``viewer`` codes blind.
+
+    Every list, page, export, matrix, API answer and citation of excerpts starts from this query;
+    ``viewer=None`` is the whole team's view (the inquiry archive).
+    """
+    query = select(Excerpt).where(Excerpt.inquiry_id == inquiry.id)
+    if viewer is None:
+        return query
+    return query.where(or_(Excerpt.note_id.not_in(_blind_notes(viewer)), Excerpt.coder_id == viewer.id))
+
+
 def visible_excerpts(inquiry, viewer, code: Code | None = None, interview: Interview | None = None):
-    """A query of the inquiry's excerpts ``viewer`` may see (the rule of ``hide_blind``, in SQL), to page.
+    """A query of the inquiry's excerpts ``viewer`` may see, to page.
 
     Optionally only those tagged with ``code`` or taken from notes of ``interview``.
     """
-    query = select(Excerpt).where(
-        Excerpt.inquiry_id == inquiry.id,
-        or_(Excerpt.note_id.not_in(_blind_notes(viewer)), Excerpt.coder_id == viewer.id),
-    )
+    query = _visible(inquiry, viewer)
     if code is not None:
         query = query.where(
             Excerpt.id.in_(select(excerpt_codes.c.excerpt_id).where(excerpt_codes.c.code_id == code.id))
@@ -447,9 +457,15 @@ def visible_excerpts(inquiry, viewer, code: Code | None = None, interview: Inter
 
 
 def hide_blind(excerpts: list[Excerpt], viewer) -> list[Excerpt]:
-    """Drop others' excerpts on the notes ``viewer`` codes blind."""
-    blind_notes = blind_note_ids(viewer)
-    return [e for e in excerpts if e.note_id not in blind_notes or e.coder_id == viewer.id]
+    """Those of ``excerpts`` that ``viewer`` may see (the rule of ``_visible``)."""
+    if not excerpts:
+        return []
+    inquiry = excerpts[0].inquiry
+    ids = [e.id for e in excerpts]
+    seen = set(
+        db.session.scalars(_visible(inquiry, viewer).where(Excerpt.id.in_(ids)).with_only_columns(Excerpt.id))
+    )
+    return [e for e in excerpts if e.id in seen]
 
 
 def _with_context(query):
@@ -461,14 +477,10 @@ def _with_context(query):
 
 
 def excerpts_for(
-    inquiry, code: Code, attribute_id: int | None = None, value: str | None = None
+    inquiry, code: Code, attribute_id: int | None = None, value: str | None = None, *, viewer
 ) -> list[Excerpt]:
-    """Excerpts tagged with a code, optionally for interviews with a profile attribute value."""
-    query = (
-        select(Excerpt)
-        .join(excerpt_codes)
-        .where(excerpt_codes.c.code_id == code.id, Excerpt.inquiry_id == inquiry.id)
-    )
+    """Excerpts ``viewer`` may see tagged with a code, optionally for interviews with a profile value."""
+    query = _visible(inquiry, viewer).join(excerpt_codes).where(excerpt_codes.c.code_id == code.id)
     excerpts = list(db.session.scalars(_with_context(query)))
     if attribute_id is not None:
         excerpts = [e for e in excerpts if profile_value(e, attribute_id) == value]
@@ -487,13 +499,13 @@ def _overlap(a: Excerpt, b: Excerpt) -> bool:
 
 
 def retrieve(
-    inquiry, code_a: Code, code_b: Code | None = None, attribute_id=None, value=None
+    inquiry, code_a: Code, code_b: Code | None = None, attribute_id=None, value=None, *, viewer
 ) -> list[Excerpt]:
     """Excerpts of code A that also carry code B or overlap an excerpt of code B; optionally by profile."""
-    excerpts = excerpts_for(inquiry, code_a, attribute_id, value)
+    excerpts = excerpts_for(inquiry, code_a, attribute_id, value, viewer=viewer)
     if code_b is None:
         return excerpts
-    others = excerpts_for(inquiry, code_b)
+    others = excerpts_for(inquiry, code_b, viewer=viewer)
     by_note = defaultdict(list)
     for other in others:
         by_note[other.note_id].append(other)
@@ -522,14 +534,20 @@ def create_memo(inquiry, actor, *, title: str, body: str, code=None, excerpt=Non
     return memo
 
 
-def memos_of(inquiry, query: str = "", code=None, excerpt=None) -> list[Memo]:
-    """Memos of the inquiry, newest first; ``query`` searches titles and bodies."""
+def memos_of(inquiry, query: str = "", code=None, excerpt=None, viewer=None) -> list[Memo]:
+    """Memos of the inquiry, newest first; ``query`` searches titles and bodies.
+
+    With ``viewer``, memos on an excerpt they may not see (blind coding) are left out.
+    """
     stmt = (
         select(Memo)
         .where(Memo.inquiry_id == inquiry.id)
         .options(db.joinedload(Memo.author), db.joinedload(Memo.code), db.joinedload(Memo.excerpt))
         .order_by(Memo.created_at.desc(), Memo.id.desc())
     )
+    if viewer is not None:
+        visible = _visible(inquiry, viewer).with_only_columns(Excerpt.id)
+        stmt = stmt.where(or_(Memo.excerpt_id.is_(None), Memo.excerpt_id.in_(visible)))
     if code is not None:
         stmt = stmt.where(Memo.code_id == code.id)
     if excerpt is not None:
@@ -543,14 +561,14 @@ def memos_of(inquiry, query: str = "", code=None, excerpt=None) -> list[Memo]:
 # --- matrices ---------------------------------------------------------------------------
 
 
-def _all_excerpts(inquiry) -> list[Excerpt]:
-    return list(db.session.scalars(_with_context(select(Excerpt).where(Excerpt.inquiry_id == inquiry.id))))
+def _all_excerpts(inquiry, viewer) -> list[Excerpt]:
+    return list(db.session.scalars(_with_context(_visible(inquiry, viewer))))
 
 
-def attribute_matrix(inquiry, attribute: ProfileAttribute) -> dict[tuple[int, str], int]:
+def attribute_matrix(inquiry, attribute: ProfileAttribute, *, viewer) -> dict[tuple[int, str], int]:
     """(code id, attribute value) → number of excerpts with that code from interviews with that value."""
     counts: Counter = Counter()
-    for excerpt in _all_excerpts(inquiry):
+    for excerpt in _all_excerpts(inquiry, viewer):
         value = profile_value(excerpt, attribute.id)
         if value:
             for code in excerpt.codes:
@@ -558,11 +576,11 @@ def attribute_matrix(inquiry, attribute: ProfileAttribute) -> dict[tuple[int, st
     return dict(counts)
 
 
-def cooccurrence(inquiry) -> dict[tuple[int, int], int]:
+def cooccurrence(inquiry, *, viewer) -> dict[tuple[int, int], int]:
     """(code id, code id), lower id first → pairs of overlapping excerpts (or one excerpt) carrying both."""
     counts: Counter = Counter()
     by_note = defaultdict(list)
-    for excerpt in _all_excerpts(inquiry):
+    for excerpt in _all_excerpts(inquiry, viewer):
         by_note[excerpt.note_id].append(excerpt)
     for excerpts in by_note.values():
         pairs = [(e, e) for e in excerpts] + [(a, b) for a, b in combinations(excerpts, 2) if _overlap(a, b)]
@@ -580,10 +598,10 @@ def interview_month(excerpt: Excerpt) -> str:
     return (day or excerpt.note.written_on).strftime("%Y-%m")
 
 
-def codes_over_time(inquiry) -> dict[tuple[int, str], int]:
+def codes_over_time(inquiry, *, viewer) -> dict[tuple[int, str], int]:
     """(code id, "YYYY-MM") → number of excerpts with that code from that month."""
     counts: Counter = Counter()
-    for excerpt in _all_excerpts(inquiry):
+    for excerpt in _all_excerpts(inquiry, viewer):
         month = interview_month(excerpt)
         for code in excerpt.codes:
             counts[(code.id, month)] += 1
@@ -643,13 +661,13 @@ def import_qdc(inquiry, actor, data: bytes) -> int:
     return count
 
 
-def excerpt_rows(inquiry, code: Code) -> list[dict]:
+def excerpt_rows(inquiry, code: Code, viewer) -> list[dict]:
     """The excerpts of a code as rows for CSV and Markdown: pseudonyms only, never vault data."""
     from inquiry_hub.fieldwork.services.interviews import attributes_of
 
     attributes = attributes_of(inquiry)
     rows = []
-    for e in excerpts_for(inquiry, code):
+    for e in excerpts_for(inquiry, code, viewer=viewer):
         interview = e.note.interview
         profile = "; ".join(
             f"{a.name}: {(interview.profile or {}).get(str(a.id))}"
@@ -670,18 +688,18 @@ def excerpt_rows(inquiry, code: Code) -> list[dict]:
     return rows
 
 
-def excerpts_csv(inquiry, code: Code) -> str:
-    """Excerpts of a code as CSV."""
+def excerpts_csv(inquiry, code: Code, viewer) -> str:
+    """Excerpts of a code that ``viewer`` may see, as CSV."""
     fields = ["excerpt", "code", "interview", "profile", "note", "coder", "text"]
-    return csv_text(fields, ([row[k] for k in fields] for row in excerpt_rows(inquiry, code)))
+    return csv_text(fields, ([row[k] for k in fields] for row in excerpt_rows(inquiry, code, viewer)))
 
 
-def excerpts_markdown(inquiry, code: Code) -> str:
-    """Excerpts of a code as a Markdown document to write with."""
+def excerpts_markdown(inquiry, code: Code, viewer) -> str:
+    """Excerpts of a code that ``viewer`` may see, as a Markdown document to write with."""
     lines = [f"# {code.name}", ""]
     if code.description:
         lines += [code.description, ""]
-    for row in excerpt_rows(inquiry, code):
+    for row in excerpt_rows(inquiry, code, viewer):
         quote = "\n".join(f"> {line}" for line in row["text"].splitlines() or [""])
         source = " · ".join(part for part in (row["interview"], row["profile"], row["note"]) if part)
         lines += [quote, "", f"— {source} [[excerpt:{row['excerpt']}]]", ""]
