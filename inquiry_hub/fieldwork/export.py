@@ -90,6 +90,24 @@ def export_coding_for_archive(out, inquiry) -> None:
     )
 
 
+#: Columns holding the team's current field material, not what the person wrote: a note's current
+#: text may be others' (what the person wrote is in their own note revisions), an interview's profile
+#: and place describe the interviewee. Left out of the personal export, member or not.
+FIELD_MATERIAL_COLUMNS = {
+    Note.__tablename__: ("title", "body"),
+    Interview.__tablename__: ("profile", "place"),
+}
+
+
 def personal_rows(user) -> dict[str, list[dict]]:
-    """table name → this room's rows that name the person, secrets left out."""
-    return rows_naming(user, PERSONAL_MODELS)
+    """table name → what the person wrote and did in this room: their revisions, excerpts, memos…
+
+    Rows that merely name them (a note they created or last saved, an interview they planned)
+    come without the inquiry's current field material.
+    """
+    rows = rows_naming(user, PERSONAL_MODELS)
+    for table, columns in FIELD_MATERIAL_COLUMNS.items():
+        for row in rows.get(table, []):
+            for column in columns:
+                row.pop(column, None)
+    return rows
