@@ -332,7 +332,7 @@ def create_api_token():
     return response
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
+@bp.post("/account/tokens/<id:token_id>/revoke")
 @login_required
 def revoke_api_token(token_id: int):
     """Revoke one of one's own API tokens; it stops working at once."""

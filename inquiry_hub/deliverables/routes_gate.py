@@ -41,13 +41,13 @@ def _start(deliverable_id: int, version_id: int, payload: dict):
     return redirect(back)
 
 
-@bp.post("/<int:deliverable_id>/versions/<int:version_id>/public-names")
+@bp.post("/<id:deliverable_id>/versions/<id:version_id>/public-names")
 def propose_public_name(deliverable_id: int, version_id: int):
     """Propose that a name be treated as public (a collective action)."""
     return _start(deliverable_id, version_id, public_names.payload(request.form.get("name", "")))
 
 
-@bp.post("/<int:deliverable_id>/versions/<int:version_id>/public-names/<int:name_id>/remove")
+@bp.post("/<id:deliverable_id>/versions/<id:version_id>/public-names/<id:name_id>/remove")
 def remove_public_name(deliverable_id: int, version_id: int, name_id: int):
     """Propose that a public name no longer be treated as public."""
     row = policy.get_in_inquiry_or_404(PublicName, g.inquiry, name_id)

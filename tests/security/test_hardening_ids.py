@@ -131,3 +131,17 @@ def test_the_api_refuses_an_out_of_range_id_with_the_same_rule(client, field):
 def test_int_arg_reads_only_id_sized_integers(app, raw, expected):
     with app.test_request_context(f"/?n={raw}"):
         assert int_arg("n") == expected
+
+
+def test_every_integer_in_a_path_is_a_bounded_id(app):
+    from werkzeug.routing import IntegerConverter
+
+    from inquiry_hub.urls import IdConverter
+
+    loose = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        for converter in rule._converters.values()
+        if isinstance(converter, IntegerConverter) and not isinstance(converter, IdConverter)
+    ]
+    assert loose == []

@@ -77,7 +77,7 @@ def index():
     return _index_page()
 
 
-@bp.post("/proposals/<int:proposal_id>/position")
+@bp.post("/proposals/<id:proposal_id>/position")
 def partner_position(proposal_id: int):
     """The partner agrees, disagrees or blocks (with a reason) a student's amendment of its brief."""
     proposal = policy.get_in_inquiry_or_404(Proposal, g.inquiry, proposal_id)

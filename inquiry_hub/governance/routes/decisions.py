@@ -106,20 +106,20 @@ def _position_form(proposal) -> PositionForm:
     return PositionForm(formdata=None, obj=mine)
 
 
-@bp.get("/<int:proposal_id>")
+@bp.get("/<id:proposal_id>")
 def proposal(proposal_id: int):
     """A proposal, every student's position, who has not answered, time left, the thread."""
     return _proposal_page(_load(proposal_id))
 
 
-@bp.get("/<int:proposal_id>.json")
+@bp.get("/<id:proposal_id>.json")
 def proposal_json(proposal_id: int):
     """The positions as JSON, hidden ones hidden until the deadline."""
     item = _load(proposal_id)
     return jsonify(decisions.positions_json(item, current_user, engine.voters(g.inquiry)))
 
 
-@bp.post("/<int:proposal_id>/position")
+@bp.post("/<id:proposal_id>/position")
 def take_position(proposal_id: int):
     """Agree, abstain, disagree or block (the last two with a reason)."""
     item = _load(proposal_id, "decisions.take_position")
@@ -136,7 +136,7 @@ def take_position(proposal_id: int):
     return _proposal_page(item, form=form, status=422)
 
 
-@bp.post("/<int:proposal_id>/withdraw")
+@bp.post("/<id:proposal_id>/withdraw")
 def withdraw(proposal_id: int):
     """The author withdraws an open proposal."""
     item = _load(proposal_id, "decisions.propose")
@@ -154,7 +154,7 @@ def withdraw(proposal_id: int):
     return redirect(url_for("governance.index"))
 
 
-@bp.post("/<int:proposal_id>/comments")
+@bp.post("/<id:proposal_id>/comments")
 def comment(proposal_id: int):
     """Add a message to the proposal's discussion thread."""
     item = _load(proposal_id, "decisions.comment")
@@ -166,7 +166,7 @@ def comment(proposal_id: int):
     return redirect(url_for("governance.proposal", proposal_id=item.id, _anchor="discussion"))
 
 
-@bp.post("/<int:proposal_id>/outcome")
+@bp.post("/<id:proposal_id>/outcome")
 def outcome(proposal_id: int):
     """The author of a closed free proposal writes what was decided."""
     item = _load(proposal_id, "decisions.propose")

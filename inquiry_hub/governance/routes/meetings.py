@@ -103,7 +103,7 @@ def new():
     return render_template("governance/meetings/form.html", inquiry=g.inquiry, form=form), status
 
 
-@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:meeting_id>/edit", methods=["GET", "POST"])
 def edit(meeting_id: int):
     """Change a meeting's date, place, kind and agenda."""
     meeting = _load(meeting_id, "meetings.edit")
@@ -171,13 +171,13 @@ def _meeting_page(item, comment_form=None, status=200):
     )
 
 
-@bp.get("/<int:meeting_id>")
+@bp.get("/<id:meeting_id>")
 def meeting(meeting_id: int):
     """A meeting: facts, agenda, roles, attendance, minutes (published ones for the partner)."""
     return _meeting_page(_load(meeting_id))
 
 
-@bp.post("/<int:meeting_id>/comments")
+@bp.post("/<id:meeting_id>/comments")
 def comment(meeting_id: int):
     """A student or a tutor comments on a meeting."""
     item = _load(meeting_id, "meetings.comment")
@@ -189,7 +189,7 @@ def comment(meeting_id: int):
     return redirect(url_for("meetings.meeting", meeting_id=item.id, _anchor="comments"))
 
 
-@bp.route("/<int:meeting_id>/minutes", methods=["GET", "POST"])
+@bp.route("/<id:meeting_id>/minutes", methods=["GET", "POST"])
 def minutes(meeting_id: int):
     """Edit the minutes; a save from an older version shows both texts and saves nothing."""
     item = _load(meeting_id, "meetings.edit")
@@ -218,7 +218,7 @@ def minutes(meeting_id: int):
     ), status
 
 
-@bp.post("/<int:meeting_id>/roles")
+@bp.post("/<id:meeting_id>/roles")
 def roles(meeting_id: int):
     """The team swaps who facilitates, takes the minutes and keeps the time."""
     item = _load(meeting_id, "meetings.edit")
@@ -232,7 +232,7 @@ def roles(meeting_id: int):
     return redirect(url_for("meetings.meeting", meeting_id=item.id))
 
 
-@bp.post("/<int:meeting_id>/attendance")
+@bp.post("/<id:meeting_id>/attendance")
 def attendance(meeting_id: int):
     """Record who was present."""
     item = _load(meeting_id, "meetings.edit")
@@ -246,7 +246,7 @@ def attendance(meeting_id: int):
     return redirect(url_for("meetings.meeting", meeting_id=item.id))
 
 
-@bp.post("/<int:meeting_id>/publish")
+@bp.post("/<id:meeting_id>/publish")
 def publish(meeting_id: int):
     """Publish the minutes of a joint meeting to the partner, or withdraw them."""
     item = _load(meeting_id, "meetings.edit")
@@ -272,7 +272,7 @@ def publish(meeting_id: int):
     return redirect(url_for("meetings.meeting", meeting_id=item.id))
 
 
-@bp.post("/<int:meeting_id>/tasks")
+@bp.post("/<id:meeting_id>/tasks")
 def action_to_task(meeting_id: int):
     """Turn an action item of the minutes into a task, in one click."""
     item = _load(meeting_id, "meetings.edit")
