@@ -87,7 +87,10 @@ def parse_codebook(data: bytes) -> list[CodeSpec]:
     codes = root.find(f"{_Q}Codes")
     if codes is None:
         raise RefiError(_l("The codebook has no Codes element."))
-    specs = [_read_code(child) for child in codes.findall(f"{_Q}Code")]
+    try:
+        specs = [_read_code(child) for child in codes.findall(f"{_Q}Code")]
+    except RecursionError:  # codes nested thousands deep: no codebook is, an attack may be
+        raise RefiError(_l("The codes are nested too deeply.")) from None
     guids = [g for spec in specs for g in _guids(spec)]
     if len(guids) != len(set(guids)):
         raise RefiError(_l("Two codes share the same guid."))

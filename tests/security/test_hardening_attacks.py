@@ -290,3 +290,20 @@ def test_download_type_allows_a_short_list_only(data, expected):
     from inquiry_hub.filecheck import download_type
 
     assert download_type(data) == expected
+
+
+def test_a_codebook_nested_thousands_deep_is_refused_not_a_500(client, field):
+    code = '<Code guid="{g}" name="c{n}" isCodable="true">'
+    deep = "".join(code.format(g=f"00000000-0000-0000-0000-{n:012d}", n=n) for n in range(5000))
+    document = (
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        + deep
+        + "</Code>" * 5000
+        + "</Codes></CodeBook>"
+    ).encode()
+    login(english(client), field["student"])
+    url = f"/inquiries/{field['inquiry'].id}/fieldwork/codebook/import"
+    response = client.post(url, data={"codebook": (io.BytesIO(document), "deep.qdc")}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "nested too deeply" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Code.id))) == 1  # the fixture's code only
