@@ -232,3 +232,15 @@ def test_a_note_hidden_by_a_pending_withdrawal_is_cleaned_but_not_listed(client,
         select(Note.body).where(Note.id == hidden.id).execution_options(include_withdrawn=True)
     ).one()
     assert body == "E07 encore."
+
+
+def test_a_new_interview_whose_name_older_notes_hold_offers_the_preview(client, fw):
+    fieldwork.create_note(
+        fw["inquiry"], fw["student"], title="Marché", body="Jean Valjean tient le stand.", kind="field_notes"
+    )
+    db.session.commit()
+    login(client, fw["student"])
+    data = {"pseudonym": "E08", "status": "planned", "full_name": "Jean Valjean"}
+    response = client.post(base(fw["inquiry"]) + "/interviews/new", data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/fieldwork/repseudonymise")
+    assert "E08: 1 time" in client.get(response.headers["Location"]).get_data(as_text=True)

@@ -113,12 +113,16 @@ def new_interview():
         except fieldwork.DuplicatePseudonym:
             form.pseudonym.errors.append(_("Another interview of this inquiry already uses this pseudonym."))
         else:
-            if form.has_name() and policy.can(current_user, "fieldwork.reveal_identity", interview):
+            named = form.has_name() and policy.can(current_user, "fieldwork.reveal_identity", interview)
+            if named:
                 fieldwork.set_identity(
                     interview, current_user, form.full_name.data, form.contact.data, form.aliases.data
                 )
             db.session.commit()
             flash(_("Interview %(pseudonym)s added.", pseudonym=interview.pseudonym), "success")
+            if named and not fieldwork.plan_for(g.inquiry).empty:
+                # Field notes written before the interview was recorded may already name the person.
+                return redirect(url_for(".repseudonymise"))
             return redirect(url_for(".interview", interview_id=interview.id))
     status = 422 if form.is_submitted() else 200
     return render_template(
