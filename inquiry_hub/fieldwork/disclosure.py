@@ -146,7 +146,7 @@ _WORD = re.compile(r"\w+")
 
 
 def paragraphs(text: str) -> list[str]:
-    """The text cut at blank lines (a name never spans two paragraphs)."""
+    """The text cut at blank lines: the unit a finding points to."""
     return _PARAGRAPHS.split(text or "")
 
 
