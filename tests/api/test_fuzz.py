@@ -60,8 +60,9 @@ def _decision_and_deliverable_ids(world) -> dict[str, int]:
     )
     version = deliverables.add_text_version(deliverable, student, "# Rapport", "v1")
     meeting = meetings.create_meeting(
-        inquiry, student, title="Comité", held_at=utcnow(), place="", kind="joint", agenda=["Point"]
+        inquiry, student, title="Comité", held_at=utcnow(), place="", kind="team", agenda=["Point"]
     )
+    meetings.make_joint_action(inquiry, {"meeting_id": meeting.id}, student)  # as if the team agreed
     proposal = decisions.open_proposal(
         inquiry, student, title="Proposition", body="", kind="consent", deadline=utcnow() + timedelta(days=2)
     )

@@ -181,8 +181,10 @@ def _meeting(team, title, kind, held_at):
     from inquiry_hub.governance.services import meetings
 
     meeting = meetings.create_meeting(
-        team["inquiry"], team["student"], title=title, held_at=held_at, place="Local", kind=kind
+        team["inquiry"], team["student"], title=title, held_at=held_at, place="Local", kind="team"
     )
+    if kind == "joint":  # as if the team had agreed (making a meeting joint is collective)
+        meetings.make_joint_action(team["inquiry"], {"meeting_id": meeting.id}, team["student"])
     db.session.commit()
     return meeting
 
