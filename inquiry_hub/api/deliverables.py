@@ -83,6 +83,14 @@ class DeliverableVersionSchema(ma.Schema):
     shared_at = UtcDateTime(
         allow_none=True, required=True, metadata={"description": "When it was shared with the partner."}
     )
+    withheld_at = UtcDateTime(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "Since when the partner no longer sees this shared version: the disclosure "
+            "check stopped passing it (a vault name, public name or consent changed)."
+        },
+    )
 
 
 class DeliverableSchema(ma.Schema):
