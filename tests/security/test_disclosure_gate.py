@@ -545,3 +545,66 @@ def test_a_file_whose_text_cannot_be_read_blocks_sharing(client, at_once):
     assert response.status_code == 422 and "could not be read" in response.get_data(as_text=True)
     control = _file(at_once, _documents.docx(["Un rapport propre."]), "r.docx")
     assert _share(client, at_once, control).status_code == 302
+
+
+# --- public names: decided by the team, re-checked at once -----------------------------------
+
+
+def test_removing_a_public_name_withholds_what_it_let_through(client, at_once):
+    from inquiry_hub.fieldwork.models import PublicName
+
+    interview = _interview(at_once["inquiry"], at_once["student"], full_name="")
+    excerpt = _excerpt(at_once, interview, "Le maire Grégory Doucet est passé au jardin.")
+    version = _text(at_once, f"[[excerpt:{excerpt.id}]]")
+    login(client, at_once["student"])
+    assert client.post(_url(version) + "/public-names", data={"name": "Grégory Doucet"}).status_code == 302
+    client.post("/auth/logout")
+    assert _share(client, at_once, version).status_code == 302
+    _assert_shared(client, at_once, version, "est passé au jardin")
+    row = db.session.scalar(select(PublicName))
+    login(client, at_once["student"])
+    assert client.post(_url(version) + f"/public-names/{row.id}/remove").status_code == 302
+    client.post("/auth/logout")
+    assert db.session.scalar(select(func.count(PublicName.id))) == 0
+    web, api, _page = _partner_sees(client, at_once, version)
+    assert (web, api) == (404, 404)
+
+
+def test_a_vault_name_can_never_be_made_public(client, at_once):
+    from inquiry_hub.fieldwork.models import PublicName
+
+    _interview(at_once["inquiry"], at_once["student"])
+    version = _text(at_once, "Rien à signaler.")
+    login(client, at_once["student"])
+    response = client.post(
+        _url(version) + "/public-names", data={"name": "jeanne  MOREAU"}, follow_redirects=True
+    )
+    assert "identity vault" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(PublicName.id))) == 0
+    # Control: another name is accepted.
+    client.post(_url(version) + "/public-names", data={"name": "Marie Curie"})
+    assert db.session.scalar(select(PublicName.name)) == "Marie Curie"
+
+
+def test_proposing_a_public_name_is_for_students_only(client, at_once):
+    version = _text(at_once, "Rien à signaler.")
+    login(client, at_once["tutor"])
+    assert client.post(_url(version) + "/public-names", data={"name": "Marie Curie"}).status_code == 403
+    client.post("/auth/logout")
+    login(client, at_once["partner"])
+    assert client.post(_url(version) + "/public-names", data={"name": "Marie Curie"}).status_code == 404
+
+
+def test_the_model_is_loaded_once_per_process_even_from_several_threads(app):
+    import threading
+
+    from inquiry_hub.fieldwork import person_names
+
+    models = []
+    threads = [threading.Thread(target=lambda: models.append(person_names.nlp())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(m) for m in models}) == 1 and models[0].pipe_names == ["ner"]
+    assert person_names.MODEL_LOAD["seconds"] > 0
