@@ -373,3 +373,28 @@ def test_partner_is_reminded_before_the_deadline_where_it_answers(client, team):
         )
     ).all()
     assert len(reminded) == 1  # never about an internal proposal
+
+
+def test_a_joint_meeting_agenda_naming_someone_of_the_vault_is_refused(client, team):
+    team["inquiry"].governance_rule = "any_member"
+    db.session.commit()
+    _vault(team)
+    item = _plan(client, team, title="Comité")  # positive control: a clean agenda becomes joint
+    assert item.kind == "joint"
+    login(client, team["student"])
+    data = {
+        "title": "Comité",
+        "held_at": future(24),
+        "place": "",
+        "kind": "joint",
+        "agenda": "retour de lulu",
+    }
+    response = client.post(base(team, f"meetings/{item.id}/edit?lang=en"), data=data)
+    assert response.status_code == 422 and "E01" in response.get_data(as_text=True)
+    data["title"] = "Autre"
+    response = client.post(base(team, "meetings/new?lang=en"), data=data)
+    assert response.status_code == 422
+    client.post("/auth/logout")
+    db.session.expire_all()
+    assert [a.title for a in db.session.get(Meeting, item.id).agenda] == ["Point"]
+    assert db.session.scalar(select(Meeting).where(Meeting.title == "Autre")) is None

@@ -86,15 +86,20 @@ def new():
     policy.require(current_user, "meetings.edit", g.inquiry)
     form = MeetingForm()
     if form.validate_on_submit():
-        meeting = meetings.create_meeting(
-            g.inquiry,
-            current_user,
-            title=form.title.data,
-            held_at=to_utc(form.held_at.data),
-            place=form.place.data,
-            kind=form.kind.data,
-            agenda=_agenda_lines(form),
-        )
+        try:
+            meeting = meetings.create_meeting(
+                g.inquiry,
+                current_user,
+                title=form.title.data,
+                held_at=to_utc(form.held_at.data),
+                place=form.place.data,
+                kind=form.kind.data,
+                agenda=_agenda_lines(form),
+            )
+        except engine.ActionFailed as exc:  # what the partner would read does not pass the gate
+            db.session.rollback()
+            form.agenda.errors.append(str(exc))
+            return render_template("governance/meetings/form.html", inquiry=g.inquiry, form=form), 422
         db.session.commit()
         flash(_("Meeting planned; the roles follow the rotation, the team can swap them."), "success")
         _flash_if_joint_waits(meeting, form.kind.data)
@@ -112,15 +117,25 @@ def edit(meeting_id: int):
         form.agenda.data = "\n".join(item.title for item in meeting.agenda)
         form.held_at.data = to_user_timezone(meeting.held_at).replace(tzinfo=None)
     if form.validate_on_submit():
-        meetings.update_meeting(
-            meeting,
-            current_user,
-            title=form.title.data,
-            held_at=to_utc(form.held_at.data),
-            place=form.place.data,
-            kind=form.kind.data,
-            agenda=_agenda_lines(form),
-        )
+        try:
+            meetings.update_meeting(
+                meeting,
+                current_user,
+                title=form.title.data,
+                held_at=to_utc(form.held_at.data),
+                place=form.place.data,
+                kind=form.kind.data,
+                agenda=_agenda_lines(form),
+            )
+        except engine.ActionFailed as exc:  # what the partner would read does not pass the gate
+            db.session.rollback()
+            form.agenda.errors.append(str(exc))
+            return (
+                render_template(
+                    "governance/meetings/form.html", inquiry=g.inquiry, form=form, meeting=meeting
+                ),
+                422,
+            )
         db.session.commit()
         _flash_if_joint_waits(meeting, form.kind.data)
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))

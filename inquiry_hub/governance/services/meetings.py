@@ -1,8 +1,7 @@
 """Meetings: planning, agenda, minutes with revisions and conflicts, roles, action items.
 
-What the partner sees of meetings goes through the team's rule: making a meeting joint and
-publishing a version of its minutes are collective actions; the minutes also pass the disclosure
-gate when proposed, when carried out, and again whenever the gate's knowledge changes.
+What the partner sees of meetings (making one joint, publishing its minutes) goes through the
+team's rule and the disclosure gate: see ``partner_view``, whose names this module re-exports.
 """
 
 from __future__ import annotations
@@ -14,9 +13,7 @@ from sqlalchemy import select
 
 from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
-from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork import disclosure
 from inquiry_hub.governance import engine
 from inquiry_hub.governance.models import (
     AgendaItem,
@@ -25,10 +22,21 @@ from inquiry_hub.governance.models import (
     MeetingKind,
     MeetingRole,
     MinutesRevision,
-    Proposal,
-    ProposalStatus,
 )
-from inquiry_hub.governance.models.meetings import PublishedMinutes
+from inquiry_hub.governance.services.partner_view import (  # noqa: F401 - this room's face for meetings
+    MAKE_JOINT,
+    PUBLISH,
+    check_facts,
+    make_joint_action,
+    minutes_for,
+    partner_minutes,
+    pending_proposal,
+    publish_minutes_action,
+    request_joint,
+    request_publish,
+    withdraw_minutes,
+    withheld_because,
+)
 from inquiry_hub.governance.services.rotation import propose_roles, rotation_table
 
 ROLES = tuple(str(r) for r in MeetingRole)
@@ -117,7 +125,12 @@ def create_meeting(inquiry, actor, *, title, held_at, place, kind, agenda=(), ro
 
 
 def update_meeting(meeting, actor, *, title, held_at, place, kind, agenda) -> None:
-    """Change the facts and the agenda; becoming joint goes through the team's rule."""
+    """Change the facts and the agenda; becoming joint goes through the team's rule.
+
+    Raises engine.ActionFailed when a joint meeting's new facts would not pass the gate.
+    """
+    if meeting.kind == MeetingKind.JOINT and kind == MeetingKind.JOINT:
+        check_facts(meeting.inquiry, title, place, agenda)  # the partner reads them at once
     meeting.title, meeting.held_at, meeting.place = title.strip(), held_at, place or ""
     if kind != MeetingKind.JOINT:
         if meeting.kind == MeetingKind.JOINT:
@@ -175,159 +188,6 @@ def save_minutes(meeting, actor, body: str, base_version: int) -> None:
     activity.record(meeting.inquiry, actor, "meetings.minutes", meeting, summary=meeting.title)
 
 
-# --- what the partner sees: collective actions ---------------------------------------------
-
-MAKE_JOINT, PUBLISH = "meetings.make_joint", "meetings.publish_minutes"
-
-
-def _meeting_of(inquiry, payload: dict) -> Meeting:
-    meeting = db.session.scalar(
-        select(Meeting).where(Meeting.id == payload.get("meeting_id"), Meeting.inquiry_id == inquiry.id)
-    )
-    if meeting is None:
-        raise engine.ActionFailed(str(_l("This meeting no longer exists.")))
-    return meeting
-
-
-def pending_proposal(meeting, action: str) -> Proposal | None:
-    """The open proposal of ``action`` for this meeting, if the team is already deciding it."""
-    rows = db.session.scalars(
-        select(Proposal).where(
-            Proposal.inquiry_id == meeting.inquiry_id,
-            Proposal.action == action,
-            Proposal.status == ProposalStatus.OPEN,
-        )
-    )
-    return next((p for p in rows if (p.payload or {}).get("meeting_id") == meeting.id), None)
-
-
-def _describe_joint(payload: dict) -> str:
-    return str(_l("Make the meeting “%(title)s” joint with the partner", title=payload.get("title", "")))
-
-
-def _validate_joint(inquiry, payload: dict) -> None:
-    if _meeting_of(inquiry, payload).kind == MeetingKind.JOINT:
-        raise engine.ActionFailed(str(_l("This meeting is already joint.")))
-
-
-@engine.collective_action(MAKE_JOINT, describe=_describe_joint, validate=_validate_joint)
-def make_joint_action(inquiry, payload: dict, actor) -> None:
-    """The partner starts seeing the meeting: its facts and agenda, its minutes once published."""
-    meeting = _meeting_of(inquiry, payload)
-    meeting.kind = MeetingKind.JOINT
-    db.session.flush()
-    activity.record(inquiry, actor, "meetings.made_joint", meeting, summary=meeting.title)
-
-
-def request_joint(meeting, actor):
-    """Ask for the meeting to become joint by the team's rule; the proposal, or None if done."""
-    return pending_proposal(meeting, MAKE_JOINT) or engine.start(
-        meeting.inquiry, actor, MAKE_JOINT, {"meeting_id": meeting.id, "title": meeting.title}
-    )
-
-
-def _minutes_piece(meeting, text: str) -> disclosure.Piece:
-    return disclosure.Piece(where=str(_l("Minutes of “%(title)s”", title=meeting.title)), text=text)
-
-
-def _describe_publish(payload: dict) -> str:
-    return str(
-        _l(
-            "Publish the minutes of “%(title)s” (version %(n)s) to the partner",
-            title=payload.get("title", ""),
-            n=payload.get("version", "?"),
-        )
-    )
-
-
-def _validate_publish(inquiry, payload: dict) -> None:
-    meeting = _meeting_of(inquiry, payload)
-    if meeting.kind != MeetingKind.JOINT:
-        raise engine.ActionFailed(str(_l("Only the minutes of a joint meeting can be published.")))
-    text = meeting.minutes_at(payload.get("version"))
-    if not (text or "").strip():
-        raise engine.ActionFailed(str(_l("There are no minutes to publish.")))
-    verdict = disclosure.check(inquiry, [_minutes_piece(meeting, text)])
-    if not verdict.ok:
-        raise engine.ActionFailed(" ".join(f.message for f in verdict.findings))
-
-
-@engine.collective_action(PUBLISH, describe=_describe_publish, validate=_validate_publish)
-def publish_minutes_action(inquiry, payload: dict, actor) -> None:
-    """The partner reads this version of the minutes (later edits wait for a new publication)."""
-    _validate_publish(inquiry, payload)  # again: the minutes or the gate may have changed meanwhile
-    meeting = _meeting_of(inquiry, payload)
-    meeting.published_version = payload["version"]
-    meeting.minutes_withheld_at = None
-    db.session.flush()
-    activity.record(inquiry, actor, "meetings.published", meeting, summary=meeting.title)
-
-
-def request_publish(meeting, actor):
-    """Publish the current minutes by the team's rule; the proposal, or None if done at once.
-
-    Raises engine.ActionFailed when they cannot be published (not joint, empty, the gate).
-    """
-    payload = {"meeting_id": meeting.id, "title": meeting.title, "version": meeting.minutes_version}
-    return engine.start(meeting.inquiry, actor, PUBLISH, payload)
-
-
-def withdraw_minutes(meeting, actor) -> None:
-    """The partner stops reading the minutes: safe, so any student may do it alone."""
-    meeting.published_version = meeting.minutes_withheld_at = None
-    db.session.flush()
-    activity.record(meeting.inquiry, actor, "meetings.unpublished", meeting, summary=meeting.title)
-
-
-def partner_minutes(meeting) -> str | None:
-    """The published version of the minutes, the text the partner reads (None if none)."""
-    if not meeting.published_minutes.visible_to_partner or meeting.minutes_withheld_at is not None:
-        return None
-    return meeting.minutes_at(meeting.published_version)
-
-
-def minutes_for(meeting, user) -> str | None:
-    """The minutes this reader may see: the current ones for the team, the published ones otherwise."""
-    if policy.can(user, "meetings.view", PublishedMinutes(meeting.inquiry, False)):
-        return meeting.minutes
-    return partner_minutes(meeting) if policy.can(user, "meetings.view", meeting.published_minutes) else None
-
-
-def withheld_because(meeting) -> list[str]:
-    """Why the gate withholds the published minutes now (for the team's page; no real name)."""
-    text = meeting.minutes_at(meeting.published_version) or ""
-    return [f.message for f in disclosure.check(meeting.inquiry, [_minutes_piece(meeting, text)]).findings]
-
-
-@disclosure.register_recheck
-def recheck_published_minutes(inquiry) -> None:
-    """After a vault, public-name or consent change: withhold published minutes that fail now.
-
-    Minutes that pass again (the name left the vault) are back for the partner.
-    """
-    rows = db.session.scalars(
-        select(Meeting).where(Meeting.inquiry_id == inquiry.id, Meeting.published_version.is_not(None))
-    ).all()
-    pieces = [_minutes_piece(m, m.minutes_at(m.published_version) or "") for m in rows]
-    withheld = []
-    for meeting, verdict in zip(rows, disclosure.check_each(inquiry, pieces), strict=True):
-        if verdict.ok:
-            meeting.minutes_withheld_at = None
-        elif meeting.minutes_withheld_at is None:
-            meeting.minutes_withheld_at = utcnow()
-            withheld.append(meeting)
-    for meeting in withheld:
-        activity.record(inquiry, None, "meetings.withheld", meeting, summary=meeting.title)
-        activity.notify(
-            engine.voters(inquiry),
-            "meetings.withheld",
-            inquiry,
-            url=f"/inquiries/{inquiry.id}/meetings/{meeting.id}",
-            title=meeting.title,
-        )
-    db.session.flush()
-
-
 def add_comment(meeting, author, body: str) -> MeetingComment:
     """A remark on a meeting, by a student or a tutor."""
     comment = MeetingComment(meeting=meeting, author_id=author.id, body=body.strip())
@@ -381,10 +241,5 @@ activity.register_verbs(
         "meetings.commented": _l("commented on a meeting"),
         "meetings.published": _l("published minutes to the partner"),
         "meetings.unpublished": _l("withdrew minutes from the partner"),
-        "meetings.made_joint": _l("made a meeting joint with the partner"),
-        "meetings.withheld": _l("minutes withheld from the partner by the disclosure check"),
     }
-)
-activity.register_notifications(
-    {"meetings.withheld": _l("Minutes withheld from the partner (disclosure check): %(title)s")}
 )
