@@ -192,6 +192,8 @@ def test_api_partner_position_follows_the_same_rule(client, team):
     api = Api(client, make_token(team["partner"]))
     assert api.put(f"/api/v1/proposals/{internal.id}/position", json={"stance": "agree"}).status_code == 404
     assert api.get(f"/api/v1/proposals/{internal.id}").status_code == 404
+    abstain = api.put(f"/api/v1/proposals/{proposal.id}/position", json={"stance": "abstain"})
+    assert abstain.status_code == 422  # the brief is the partner's: agree, disagree or block
     response = api.put(f"/api/v1/proposals/{proposal.id}/position", json={"stance": "agree"})
     assert response.status_code == 200, response.get_json()
     assert [p["user"]["id"] for p in response.get_json()["positions"]] == [team["partner"].id]
