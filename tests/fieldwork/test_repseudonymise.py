@@ -244,3 +244,16 @@ def test_a_new_interview_whose_name_older_notes_hold_offers_the_preview(client, 
     response = client.post(base(fw["inquiry"]) + "/interviews/new", data=data)
     assert response.status_code == 302 and response.headers["Location"].endswith("/fieldwork/repseudonymise")
     assert "E08: 1 time" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_activity_log_keeps_no_name_in_note_titles(client, old):
+    _add_alias(old)
+    login(client, old["student"])
+    client.post(base(old["inquiry"]) + "/repseudonymise")
+    summaries = db.session.scalars(
+        select(Activity.summary).where(Activity.inquiry_id == old["inquiry"].id)
+    ).all()
+    assert "Visite chez E07" in summaries and not any("Jo" in s for s in summaries)
+    login(client, old["tutor"])
+    page = client.get(f"/inquiries/{old['inquiry'].id}/activity/").get_data(as_text=True)
+    assert page.count("Visite chez E07") >= 1 and "Mémé Jo" not in page

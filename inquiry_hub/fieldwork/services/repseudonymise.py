@@ -12,7 +12,8 @@ the notes written before. ``plan_for`` finds what the current vault names would 
 - excerpts keep their own copy of the text: their offsets are carried over exactly to the new
   note text (``pseudonymise.shift``, a span cut inside a name grows to the whole pseudonym),
   and their text is taken from the new note text; an excerpt already stale (its text no longer
-  in the note) keeps its offsets and only has names replaced in its text.
+  in the note) keeps its offsets and only has names replaced in its text;
+- the fieldwork lines of the activity log, which quote note titles, are cleaned as well.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from inquiry_hub.activity import services as activity
+from inquiry_hub.activity.models import Activity
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import pseudonymise
@@ -73,10 +75,12 @@ class ExcerptChange:
 class Plan:
     notes: list[NoteChange] = field(default_factory=list)
     excerpts: list[ExcerptChange] = field(default_factory=list)
+    #: Lines of the fieldwork activity log whose summary (a note title...) holds a name: (row, new).
+    activities: list[tuple[Activity, str]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.notes and not self.excerpts
+        return not self.notes and not self.excerpts and not self.activities
 
     @property
     def pseudonyms(self) -> list[str]:
@@ -147,6 +151,12 @@ def plan_for(inquiry) -> Plan:
         found = _excerpt_change(excerpt, by_note.get(excerpt.note_id), names)
         if found is not None:
             plan.excerpts.append(found)
+    # The log keeps the titles notes had when written; tutors read it.
+    log = select(Activity).where(Activity.inquiry_id == inquiry.id, Activity.room == "fieldwork")
+    for row in db.session.scalars(log.order_by(Activity.id)):
+        summary = pseudonymise.replace_names(row.summary, names).text[:300]
+        if summary != row.summary:
+            plan.activities.append((row, summary))
     return plan
 
 
@@ -172,6 +182,8 @@ def apply_plan(inquiry, actor) -> Plan:
                 )
         for found in plan.excerpts:
             found.excerpt.start, found.excerpt.end, found.excerpt.text = found.start, found.end, found.text
+        for row, summary in plan.activities:
+            row.summary = summary
     # The note UPDATEs are guarded by their version: a save that raced this one fails here.
     db.session.flush()
     if not plan.empty:
