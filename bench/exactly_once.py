@@ -188,7 +188,8 @@ def main() -> None:
         cwd=ROOT,
         env=env,
         start_new_session=True,
-        stderr=open(os.environ["BENCH_LOG"], "ab") if os.environ.get("BENCH_LOG") else subprocess.DEVNULL,
+        # BENCH_LOG: keep the workers' log (open for gunicorn's lifetime).
+        stderr=open(os.environ["BENCH_LOG"], "ab") if os.environ.get("BENCH_LOG") else subprocess.DEVNULL,  # noqa: SIM115
     )
     try:
         with app.app_context():
