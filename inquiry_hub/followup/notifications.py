@@ -51,6 +51,8 @@ KIND_LABELS = {
     "proposal.blocked": _l("Someone blocks a proposal"),
     "proposal.passed": _l("A proposal passed"),
     "proposal.rejected": _l("A proposal was rejected"),
+    "proposal.co_decision": _l("The team asks for my agreement on my brief"),
+    "meetings.withheld": _l("Published minutes are withheld from the partner"),
     "member.added": _l("I am added to an inquiry"),
     REVIEW_REQUESTED: _l("My review is requested"),
     REVIEW_ANSWERED: _l("A review is answered"),
