@@ -303,9 +303,9 @@ def settle(proposal, now: datetime | None = None) -> bool:
     now = now or utcnow()
     inquiry = proposal.inquiry
     people = voters(inquiry)
-    result = verdict(proposal, [u.id for u in people], now)
+    result = team_result = verdict(proposal, [u.id for u in people], now)
     if proposal.co_decided:
-        result = co_verdict(proposal, result, [u.id for u in co_deciders(inquiry)], now)
+        result = co_verdict(proposal, team_result, [u.id for u in co_deciders(inquiry)], now)
     if result is None or not _close(proposal, result, now):
         return False
     # Advice and sense checks inform; they never carry out an action.
@@ -324,6 +324,15 @@ def settle(proposal, now: datetime | None = None) -> bool:
             proposal.outcome = str(_l("Passed, but could not be carried out: %(why)s", why=exc))
     elif result == ProposalStatus.PASSED:
         proposal.outcome = str(_l("Passed."))
+    elif team_result != ProposalStatus.REJECTED and proposal.co_decided:
+        blocked = any(
+            p.stance == Stance.BLOCK for p in proposal.positions if p.user_id not in {u.id for u in people}
+        )
+        proposal.outcome = str(
+            _l("Rejected: the partner blocked it.")
+            if blocked
+            else _l("Rejected: the partner did not agree before the deadline.")
+        )
     else:
         proposal.outcome = str(_l("Rejected."))
     verb = "decisions.passed" if result == ProposalStatus.PASSED else "decisions.rejected"
