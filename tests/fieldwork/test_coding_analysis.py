@@ -14,7 +14,7 @@ from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import refi
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.models import Code
-from inquiry_hub.fieldwork.services import agreement, coding
+from inquiry_hub.fieldwork.services import agreement, coding, coding_analysis
 from tests.conftest import login
 from tests.fieldwork.conftest import base
 
@@ -127,7 +127,7 @@ def matrix(fw):
 
 
 def test_code_by_profile_matrix(matrix):
-    counts = coding.attribute_matrix(matrix["inquiry"], matrix["status"], viewer=None)
+    counts = coding_analysis.attribute_matrix(matrix["inquiry"], matrix["status"], viewer=None)
     ids = {k: matrix[k].id for k in "ABC"}
     assert counts == {
         (ids["A"], "bénévole"): 2,
@@ -141,7 +141,7 @@ def test_code_by_profile_matrix(matrix):
 def test_cooccurrence_matrix(matrix):
     ids = {k: matrix[k].id for k in "ABC"}
     pair = lambda p, q: tuple(sorted((ids[p], ids[q])))  # noqa: E731
-    assert coding.cooccurrence(matrix["inquiry"], viewer=None) == {
+    assert coding_analysis.cooccurrence(matrix["inquiry"], viewer=None) == {
         pair("A", "B"): 1,
         pair("A", "C"): 1,
         pair("B", "C"): 1,
@@ -150,7 +150,7 @@ def test_cooccurrence_matrix(matrix):
 
 def test_codes_over_time(matrix):
     ids = {k: matrix[k].id for k in "ABC"}
-    assert coding.codes_over_time(matrix["inquiry"], viewer=None) == {
+    assert coding_analysis.codes_over_time(matrix["inquiry"], viewer=None) == {
         (ids["A"], "2026-11"): 2,
         (ids["B"], "2026-11"): 1,
         (ids["C"], "2026-11"): 1,
@@ -197,7 +197,7 @@ def _shape(inquiry):
 
 
 def test_qdc_export_has_the_refi_structure(book):
-    root = ET.fromstring(coding.export_qdc(book["inquiry"]))
+    root = ET.fromstring(coding_analysis.export_qdc(book["inquiry"]))
     assert root.tag == f"{NS}CodeBook"
     codes = root.find(f"{NS}Codes")
     assert codes is not None
@@ -218,14 +218,14 @@ def test_qdc_export_has_the_refi_structure(book):
 
 
 def test_qdc_round_trip_into_an_empty_inquiry(book):
-    data = coding.export_qdc(book["inquiry"])
-    coding.import_qdc(book["other_inquiry"], book["outsider"], data)
+    data = coding_analysis.export_qdc(book["inquiry"])
+    coding_analysis.import_qdc(book["other_inquiry"], book["outsider"], data)
     db.session.commit()
     assert _shape(book["other_inquiry"]) == _shape(book["inquiry"])
 
 
 def test_qdc_import_through_the_page(client, book):
-    data = coding.export_qdc(book["inquiry"])
+    data = coding_analysis.export_qdc(book["inquiry"])
     login(client, book["outsider"])
     from io import BytesIO
 

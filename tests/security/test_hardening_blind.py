@@ -1,5 +1,5 @@
 """Blind coding holds everywhere: while a coder codes a note blind, the others' excerpts on it
-are absent from pages, exports, matrices, memos, the API and citations (one query: coding._visible).
+are absent from pages, exports, matrices, memos, the API and citations (one query: coding.visible_query).
 
 The field fixture's excerpt is coded by students[0] ("the coder"); students[1] ("the blind one")
 codes the same note blind. Each attack has its control: the coder, or the blind one before
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from inquiry_hub.deliverables.models import Version
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.services import coding
+from inquiry_hub.fieldwork.services import coding, coding_analysis
 from tests.api.conftest import Api, make_token
 from tests.conftest import login
 from tests.deliverables.conftest import make_deliverable, text_version
@@ -96,9 +96,9 @@ def test_memos_on_a_hidden_excerpt_are_hidden(client, field):
 def test_matrices_do_not_count_the_hidden_excerpt(field):
     inquiry, coder, blind = field["inquiry"], field["students"][0], field["students"][1]
     _blind(field)
-    assert coding.codes_over_time(inquiry, viewer=coder) != {}
-    assert coding.codes_over_time(inquiry, viewer=blind) == {}
-    assert coding.cooccurrence(inquiry, viewer=blind) == {}
+    assert coding_analysis.codes_over_time(inquiry, viewer=coder) != {}
+    assert coding_analysis.codes_over_time(inquiry, viewer=blind) == {}
+    assert coding_analysis.cooccurrence(inquiry, viewer=blind) == {}
 
 
 def test_the_api_hides_it_by_list_and_by_id(client, field):

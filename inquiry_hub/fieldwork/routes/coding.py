@@ -21,7 +21,7 @@ from inquiry_hub.fieldwork.forms import (
 from inquiry_hub.fieldwork.models import Code, Excerpt, Note, ProfileAttribute
 from inquiry_hub.fieldwork.refi import RefiError
 from inquiry_hub.fieldwork.services import agreement as agreement_service
-from inquiry_hub.fieldwork.services import attributes_of
+from inquiry_hub.fieldwork.services import attributes_of, coding_analysis
 from inquiry_hub.fieldwork.services import coding as coding_service
 from inquiry_hub.fieldwork.services.coding import CodingError
 from inquiry_hub.governance.engine import ActionFailed
@@ -196,7 +196,7 @@ def _collective(act, target: Code | None, done: str):
 @bp.get("/codebook.qdc")
 def export_codebook():
     """The codebook as a REFI-QDA file for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
-    data = coding_service.export_qdc(g.inquiry)
+    data = coding_analysis.export_qdc(g.inquiry)
     headers = {"Content-Disposition": 'attachment; filename="codebook.qdc"'}
     return Response(data, mimetype="application/xml", headers=headers)
 
@@ -210,7 +210,7 @@ def import_codebook():
         flash(_("Choose a .qdc file."), "error")
         return redirect(url_for(".codebook"))
     try:
-        count = coding_service.import_qdc(g.inquiry, current_user, form.codebook.data.read())
+        count = coding_analysis.import_qdc(g.inquiry, current_user, form.codebook.data.read())
     except RefiError as exc:
         db.session.rollback()
         flash(_("The codebook was not imported: %(reason)s", reason=str(exc)), "error")
@@ -225,9 +225,9 @@ def export_excerpts(code_id: int, fmt: str):
     """A code's excerpts as CSV or Markdown (pseudonyms only)."""
     code = _get(Code, code_id)
     if fmt == "csv":
-        body, mimetype = coding_service.excerpts_csv(g.inquiry, code, current_user), "text/csv"
+        body, mimetype = coding_analysis.excerpts_csv(g.inquiry, code, current_user), "text/csv"
     elif fmt == "md":
-        body, mimetype = coding_service.excerpts_markdown(g.inquiry, code, current_user), "text/markdown"
+        body, mimetype = coding_analysis.excerpts_markdown(g.inquiry, code, current_user), "text/markdown"
     else:
         abort(404)
     headers = {"Content-Disposition": f'attachment; filename="code-{code.id}.{fmt}"'}
@@ -368,7 +368,7 @@ def matrices():
     """Code × profile attribute value, code co-occurrence, codes by month of interview."""
     attributes = attributes_of(g.inquiry)
     attribute = _arg(ProfileAttribute, "attribute") or (attributes[0] if attributes else None)
-    by_time = coding_service.codes_over_time(g.inquiry, viewer=current_user)
+    by_time = coding_analysis.codes_over_time(g.inquiry, viewer=current_user)
     return render_template(
         "fieldwork/matrices.html",
         inquiry=g.inquiry,
@@ -376,9 +376,9 @@ def matrices():
         attributes=attributes,
         attribute=attribute,
         by_attribute=(
-            coding_service.attribute_matrix(g.inquiry, attribute, viewer=current_user) if attribute else {}
+            coding_analysis.attribute_matrix(g.inquiry, attribute, viewer=current_user) if attribute else {}
         ),
-        cooccurrence=coding_service.cooccurrence(g.inquiry, viewer=current_user),
+        cooccurrence=coding_analysis.cooccurrence(g.inquiry, viewer=current_user),
         by_time=by_time,
         months=sorted({month for _code, month in by_time}),
     )
@@ -387,7 +387,7 @@ def matrices():
 @bp.get("/agreement")
 def agreement():
     """Agreement between two coders per code (percentage and kappa), and their disagreements."""
-    coders = coding_service.coders_of(g.inquiry)
+    coders = coding_analysis.coders_of(g.inquiry)
     ids = {u.id: u for u in coders}
     a, b = ids.get(int_arg("a")), ids.get(int_arg("b"))
     table = disagreements = None

@@ -1,19 +1,19 @@
-"""Collective coding: codebook, excerpts and their re-anchoring, blind mode, memos, retrieval, matrices."""
+"""Collective coding: codebook, excerpts and their re-anchoring, blind mode, memos, retrieval.
+
+Matrices, the REFI-QDA exchange and excerpt files live in ``coding_analysis``.
+"""
 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
-from itertools import combinations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select
 
 from inquiry_hub.activity import services as activity
-from inquiry_hub.export_rows import csv_text
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork import refi
 from inquiry_hub.fieldwork.models import (
     BlindCoding,
     Code,
@@ -21,7 +21,6 @@ from inquiry_hub.fieldwork.models import (
     Interview,
     Memo,
     Note,
-    ProfileAttribute,
     excerpt_codes,
 )
 from inquiry_hub.governance import engine
@@ -58,7 +57,7 @@ def excerpt_for_citation(inquiry, excerpt_id: int, viewer=None) -> Citation | No
     With ``viewer``, only an excerpt they may see: not another coder's on a note they code blind.
     """
     excerpt = db.session.scalar(
-        _visible(inquiry, viewer)
+        visible_query(inquiry, viewer)
         .where(Excerpt.id == excerpt_id)
         .options(db.joinedload(Excerpt.note).joinedload(Note.interview).joinedload(Interview.consent))
     )
@@ -410,7 +409,7 @@ def reanchor(note: Note, old_body: str) -> int:
 def excerpts_of_note(note: Note, viewer) -> list[Excerpt]:
     """The note's excerpts that ``viewer`` may see: only their own while they code it blind."""
     query = (
-        _visible(note.inquiry, viewer)
+        visible_query(note.inquiry, viewer)
         .where(Excerpt.note_id == note.id)
         .options(db.selectinload(Excerpt.codes), db.joinedload(Excerpt.coder))
         .order_by(Excerpt.start, Excerpt.id)
@@ -427,7 +426,7 @@ def _blind_notes(viewer):
     return select(BlindCoding.note_id).where(BlindCoding.user_id == viewer.id)
 
 
-def _visible(inquiry, viewer):
+def visible_query(inquiry, viewer):
     """THE blind-coding rule, in SQL: the inquiry's excerpts minus others' on notes ``viewer`` codes blind.
 
     Every list, page, export, matrix, API answer and citation of excerpts starts from this query;
@@ -444,7 +443,7 @@ def visible_excerpts(inquiry, viewer, code: Code | None = None, interview: Inter
 
     Optionally only those tagged with ``code`` or taken from notes of ``interview``.
     """
-    query = _visible(inquiry, viewer)
+    query = visible_query(inquiry, viewer)
     if code is not None:
         query = query.where(
             Excerpt.id.in_(select(excerpt_codes.c.excerpt_id).where(excerpt_codes.c.code_id == code.id))
@@ -457,18 +456,20 @@ def visible_excerpts(inquiry, viewer, code: Code | None = None, interview: Inter
 
 
 def hide_blind(excerpts: list[Excerpt], viewer) -> list[Excerpt]:
-    """Those of ``excerpts`` that ``viewer`` may see (the rule of ``_visible``)."""
+    """Those of ``excerpts`` that ``viewer`` may see (the rule of ``visible_query``)."""
     if not excerpts:
         return []
     inquiry = excerpts[0].inquiry
     ids = [e.id for e in excerpts]
     seen = set(
-        db.session.scalars(_visible(inquiry, viewer).where(Excerpt.id.in_(ids)).with_only_columns(Excerpt.id))
+        db.session.scalars(
+            visible_query(inquiry, viewer).where(Excerpt.id.in_(ids)).with_only_columns(Excerpt.id)
+        )
     )
     return [e for e in excerpts if e.id in seen]
 
 
-def _with_context(query):
+def with_context(query):
     return query.options(
         db.selectinload(Excerpt.codes),
         db.joinedload(Excerpt.coder),
@@ -480,8 +481,8 @@ def excerpts_for(
     inquiry, code: Code, attribute_id: int | None = None, value: str | None = None, *, viewer
 ) -> list[Excerpt]:
     """Excerpts ``viewer`` may see tagged with a code, optionally for interviews with a profile value."""
-    query = _visible(inquiry, viewer).join(excerpt_codes).where(excerpt_codes.c.code_id == code.id)
-    excerpts = list(db.session.scalars(_with_context(query)))
+    query = visible_query(inquiry, viewer).join(excerpt_codes).where(excerpt_codes.c.code_id == code.id)
+    excerpts = list(db.session.scalars(with_context(query)))
     if attribute_id is not None:
         excerpts = [e for e in excerpts if profile_value(e, attribute_id) == value]
     return excerpts
@@ -493,7 +494,7 @@ def profile_value(excerpt: Excerpt, attribute_id: int) -> str | None:
     return (interview.profile or {}).get(str(attribute_id)) if interview is not None else None
 
 
-def _overlap(a: Excerpt, b: Excerpt) -> bool:
+def overlap(a: Excerpt, b: Excerpt) -> bool:
     """Whether two excerpts share characters of the same note."""
     return a.note_id == b.note_id and a.start < b.end and b.start < a.end
 
@@ -509,7 +510,7 @@ def retrieve(
     by_note = defaultdict(list)
     for other in others:
         by_note[other.note_id].append(other)
-    return [e for e in excerpts if any(_overlap(e, o) for o in by_note[e.note_id])]
+    return [e for e in excerpts if any(overlap(e, o) for o in by_note[e.note_id])]
 
 
 # --- memos ------------------------------------------------------------------------------
@@ -546,7 +547,7 @@ def memos_of(inquiry, query: str = "", code=None, excerpt=None, viewer=None) -> 
         .order_by(Memo.created_at.desc(), Memo.id.desc())
     )
     if viewer is not None:
-        visible = _visible(inquiry, viewer).with_only_columns(Excerpt.id)
+        visible = visible_query(inquiry, viewer).with_only_columns(Excerpt.id)
         stmt = stmt.where(or_(Memo.excerpt_id.is_(None), Memo.excerpt_id.in_(visible)))
     if code is not None:
         stmt = stmt.where(Memo.code_id == code.id)
@@ -556,151 +557,3 @@ def memos_of(inquiry, query: str = "", code=None, excerpt=None, viewer=None) -> 
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(Memo.title).like(like), func.lower(Memo.body).like(like)))
     return list(db.session.scalars(stmt))
-
-
-# --- matrices ---------------------------------------------------------------------------
-
-
-def _all_excerpts(inquiry, viewer) -> list[Excerpt]:
-    return list(db.session.scalars(_with_context(_visible(inquiry, viewer))))
-
-
-def attribute_matrix(inquiry, attribute: ProfileAttribute, *, viewer) -> dict[tuple[int, str], int]:
-    """(code id, attribute value) → number of excerpts with that code from interviews with that value."""
-    counts: Counter = Counter()
-    for excerpt in _all_excerpts(inquiry, viewer):
-        value = profile_value(excerpt, attribute.id)
-        if value:
-            for code in excerpt.codes:
-                counts[(code.id, value)] += 1
-    return dict(counts)
-
-
-def cooccurrence(inquiry, *, viewer) -> dict[tuple[int, int], int]:
-    """(code id, code id), lower id first → pairs of overlapping excerpts (or one excerpt) carrying both."""
-    counts: Counter = Counter()
-    by_note = defaultdict(list)
-    for excerpt in _all_excerpts(inquiry, viewer):
-        by_note[excerpt.note_id].append(excerpt)
-    for excerpts in by_note.values():
-        pairs = [(e, e) for e in excerpts] + [(a, b) for a, b in combinations(excerpts, 2) if _overlap(a, b)]
-        for a, b in pairs:
-            found = {tuple(sorted((x.id, y.id))) for x in a.codes for y in b.codes if x.id != y.id}
-            for key in found:
-                counts[key] += 1
-    return dict(counts)
-
-
-def interview_month(excerpt: Excerpt) -> str:
-    """ "YYYY-MM" of the interview (conducted, else planned), else of the note."""
-    interview = excerpt.note.interview
-    day = (interview.conducted_on or interview.planned_on) if interview is not None else None
-    return (day or excerpt.note.written_on).strftime("%Y-%m")
-
-
-def codes_over_time(inquiry, *, viewer) -> dict[tuple[int, str], int]:
-    """(code id, "YYYY-MM") → number of excerpts with that code from that month."""
-    counts: Counter = Counter()
-    for excerpt in _all_excerpts(inquiry, viewer):
-        month = interview_month(excerpt)
-        for code in excerpt.codes:
-            counts[(code.id, month)] += 1
-    return dict(counts)
-
-
-def coders_of(inquiry) -> list:
-    """Members who coded at least one excerpt."""
-    from inquiry_hub.accounts.models import User
-
-    ids = select(Excerpt.coder_id).where(Excerpt.inquiry_id == inquiry.id).distinct()
-    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
-
-
-# --- exchange ---------------------------------------------------------------------------
-
-
-def export_qdc(inquiry) -> bytes:
-    """The codebook as a REFI-QDA ``.qdc`` document."""
-    codes = list(
-        db.session.scalars(
-            select(Code).where(Code.inquiry_id == inquiry.id).order_by(Code.position, Code.name)
-        )
-    )
-    return refi.export_codebook(tree(codes))
-
-
-def import_qdc(inquiry, actor, data: bytes) -> int:
-    """Add the codes of a ``.qdc`` file to the codebook; raises RefiError and adds nothing when malformed."""
-    specs = refi.parse_codebook(data)
-    taken = set(db.session.scalars(select(Code.guid).where(Code.inquiry_id == inquiry.id)))
-    count = 0
-
-    def add(spec: refi.CodeSpec, parent: Code | None) -> None:
-        nonlocal count
-        description, _sep, example = spec.description.partition("\n\nExample: ")
-        code = Code(
-            inquiry_id=inquiry.id,
-            parent_id=parent.id if parent is not None else None,
-            guid=spec.guid if spec.guid not in taken else refi.new_guid(),
-            name=spec.name,
-            colour=spec.colour,
-            description=description,
-            example=example,
-            position=count,
-            author_id=actor.id,
-        )
-        db.session.add(code)
-        db.session.flush()
-        count += 1
-        for child in spec.children:
-            add(child, code)
-
-    for spec in specs:
-        add(spec, None)
-    activity.record(inquiry, actor, "fieldwork.codebook_imported", summary=str(count))
-    return count
-
-
-def excerpt_rows(inquiry, code: Code, viewer) -> list[dict]:
-    """The excerpts of a code as rows for CSV and Markdown: pseudonyms only, never vault data."""
-    from inquiry_hub.fieldwork.services.interviews import attributes_of
-
-    attributes = attributes_of(inquiry)
-    rows = []
-    for e in excerpts_for(inquiry, code, viewer=viewer):
-        interview = e.note.interview
-        profile = "; ".join(
-            f"{a.name}: {(interview.profile or {}).get(str(a.id))}"
-            for a in attributes
-            if interview is not None and (interview.profile or {}).get(str(a.id))
-        )
-        rows.append(
-            {
-                "excerpt": e.id,
-                "code": code.name,
-                "interview": interview.pseudonym if interview is not None else "",
-                "profile": profile,
-                "note": e.note.title,
-                "coder": e.coder.name if e.coder else "",
-                "text": e.text,
-            }
-        )
-    return rows
-
-
-def excerpts_csv(inquiry, code: Code, viewer) -> str:
-    """Excerpts of a code that ``viewer`` may see, as CSV."""
-    fields = ["excerpt", "code", "interview", "profile", "note", "coder", "text"]
-    return csv_text(fields, ([row[k] for k in fields] for row in excerpt_rows(inquiry, code, viewer)))
-
-
-def excerpts_markdown(inquiry, code: Code, viewer) -> str:
-    """Excerpts of a code that ``viewer`` may see, as a Markdown document to write with."""
-    lines = [f"# {code.name}", ""]
-    if code.description:
-        lines += [code.description, ""]
-    for row in excerpt_rows(inquiry, code, viewer):
-        quote = "\n".join(f"> {line}" for line in row["text"].splitlines() or [""])
-        source = " · ".join(part for part in (row["interview"], row["profile"], row["note"]) if part)
-        lines += [quote, "", f"— {source} [[excerpt:{row['excerpt']}]]", ""]
-    return "\n".join(lines)
