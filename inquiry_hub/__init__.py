@@ -45,6 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    from inquiry_hub import uow
+
+    uow.register(app)  # before the other hooks: its after_request runs last
     register_request_hooks(app)
     register_template_helpers(app)
 

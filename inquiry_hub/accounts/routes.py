@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import TooManyRequests
 
+from inquiry_hub import uow
 from inquiry_hub.accounts import bp, throttle
 from inquiry_hub.accounts import services as accounts
 from inquiry_hub.accounts.forms import (
@@ -55,7 +56,6 @@ def login():
         if wait:
             raise TooManyRequests(retry_after=wait)
         user = accounts.authenticate(form.email.data, form.password.data, client)
-        db.session.commit()
         if user is not None:
             _start_session(user)
             target = request.args.get("next", "")
@@ -94,7 +94,6 @@ def logout():
     """Log out and end every other session of this account too."""
     if current_user.is_authenticated:
         accounts.end_all_sessions(current_user)
-        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -115,7 +114,6 @@ def accept_invitation(token: str):
             except accounts.InvitationUsed:
                 db.session.rollback()
                 return render_template("auth/invitation_invalid.html"), 410
-            db.session.commit()
             if joined:
                 flash(_("Welcome! You joined %(title)s.", title=invitation.inquiry.title), "success")
             else:
@@ -131,7 +129,7 @@ def accept_invitation(token: str):
         try:
             user = accounts.create_user(invitation.email, form.name.data, form.password.data)
             accounts.accept_invitation(invitation, user)
-            db.session.commit()
+            db.session.flush()
         except (accounts.InvitationUsed, IntegrityError):  # a second submit of the same form
             db.session.rollback()
             return render_template("auth/invitation_invalid.html"), 410
@@ -148,7 +146,6 @@ def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
-        db.session.commit()
         flash(_("If an account uses this address, a reset link is on its way."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("auth/reset_request.html", form=form)
@@ -163,7 +160,6 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         accounts.reset_password(reset, form.password.data)
-        db.session.commit()
         flash(_("Your password is changed. Log in with it."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("auth/reset_password.html", form=form)
@@ -193,7 +189,6 @@ def account():
         current_user.locale = form.locale.data or None
         if current_user.locale:
             session["lang"] = current_user.locale
-        db.session.commit()
         flash(_("Your account is saved."), "success")
         return redirect(url_for("accounts.account"))
     if request.method == "GET":
@@ -212,7 +207,7 @@ def _password_is_right(field) -> bool:
     if verify_password(current_user.password_hash, field.data):
         return True
     throttle.record_failure(current_user.email, client)
-    db.session.commit()
+    uow.commit_even_on_error()  # the page answers 422, the failure must still count
     field.errors.append(_("This is not your current password."))
     return False
 
@@ -229,7 +224,6 @@ def change_password():
     password_form = PasswordChangeForm(prefix="password")
     if password_form.validate_on_submit() and _password_is_right(password_form.current):
         accounts.change_password(current_user, password_form.password.data)
-        db.session.commit()
         _stay_signed_in()
         flash(
             _("Your password is changed; your other sessions are closed and your API tokens revoked."),
@@ -250,7 +244,6 @@ def request_email_change():
             email_form.email.errors.append(_("This is already your address."))
         elif _password_is_right(email_form.password):
             accounts.request_email_change(current_user, email_form.email.data)
-            db.session.commit()
             flash(
                 _(
                     "Open the link we sent to %(email)s to confirm it. Until then, nothing changes.",
@@ -267,7 +260,6 @@ def request_email_change():
 def cancel_email_change():
     """Drop the pending change of address; its link stops working."""
     accounts.cancel_email_change(current_user)
-    db.session.commit()
     flash(_("The change of address is cancelled."), "info")
     return redirect(url_for("accounts.account"))
 
@@ -283,7 +275,7 @@ def confirm_email(token: str):
     own_session = current_user.is_authenticated and current_user.id == change.user_id
     try:
         accounts.confirm_email_change(change)
-        db.session.commit()
+        db.session.flush()
     except (accounts.EmailTaken, IntegrityError):
         db.session.rollback()
         return render_template("account/email_taken.html"), 409
@@ -324,7 +316,6 @@ def create_api_token():
         expires_at=utcnow() + timedelta(days=days) if days else None,
         read_only=token_form.read_only.data,
     )
-    db.session.commit()
     # Rendered, not redirected: the token must not travel through the (readable) session cookie.
     page, _status = _account_page(new_token=clear)
     response = current_app.make_response((page, 201))
@@ -340,6 +331,5 @@ def revoke_api_token(token_id: int):
     if token is None:
         abort(404)
     accounts.revoke_api_token(token)
-    db.session.commit()
     flash(_("The token “%(name)s” is revoked.", name=token.name), "success")
     return redirect(url_for("accounts.account"))
