@@ -111,7 +111,6 @@ def new():
             phase=form.phase.data,
             research_question_id=form.research_question_id.data,
         )
-        db.session.commit()
         return redirect(url_for(".deliverable", deliverable_id=deliverable.id))
     status = 422 if form.is_submitted() else 200
     return render_template("deliverables/form.html", inquiry=g.inquiry, form=form, deliverable=None), status
@@ -135,7 +134,6 @@ def edit(deliverable_id: int):
             phase=form.phase.data,
             research_question_id=form.research_question_id.data,
         )
-        db.session.commit()
         return redirect(url_for(".deliverable", deliverable_id=deliverable.id))
     status = 422 if form.is_submitted() else 200
     return render_template(
@@ -184,7 +182,6 @@ def add_text(deliverable_id: int):
         db.session.rollback()
         form.body.errors = [str(exc)]
         return _deliverable_page(deliverable, text_form=form, status=422)
-    db.session.commit()
     return redirect(url_for(".version", deliverable_id=deliverable.id, version_id=version.id))
 
 
@@ -204,7 +201,6 @@ def add_file(deliverable_id: int):
         db.session.rollback()
         form.file.errors = [str(exc)]
         return _deliverable_page(deliverable, file_form=form, status=422)
-    db.session.commit()
     return redirect(url_for(".version", deliverable_id=deliverable.id, version_id=version.id))
 
 
@@ -281,7 +277,6 @@ def download(deliverable_id: int, version_id: int):
     """The version as a file, always as an attachment with its sniffed type; logged."""
     version = _version(deliverable_id, version_id, "deliverables.download")
     deliverables.record_download(version, current_user)
-    db.session.commit()
     response = _send(version, as_attachment=True)
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
@@ -314,7 +309,6 @@ def review(deliverable_id: int, version_id: int):
         except ValueError as exc:
             flash(str(exc), "error")
             return redirect(url_for(".version", deliverable_id=deliverable_id, version_id=version.id))
-        db.session.commit()
         flash(_("Your review was saved."), "success")
     else:
         for errors in form.errors.values():
@@ -336,7 +330,6 @@ def comment(deliverable_id: int, version_id: int):
     form = CommentForm()
     if form.validate_on_submit():
         deliverables.add_comment(version, current_user, form.body.data, form.anchor.data, form.page.data)
-        db.session.commit()
     else:
         flash(_("A comment needs a text."), "error")
     return redirect(url_for(".version", deliverable_id=deliverable_id, version_id=version.id) + "#comments")
@@ -365,7 +358,6 @@ def reply(deliverable_id: int, comment_id: int):
     form = ReplyForm()
     if form.validate_on_submit():
         deliverables.add_comment(version, current_user, form.body.data, parent=comment)
-        db.session.commit()
     return redirect(url_for(".version", deliverable_id=deliverable_id, version_id=version.id) + "#comments")
 
 
@@ -375,7 +367,6 @@ def resolve(deliverable_id: int, comment_id: int):
     comment = _comment(deliverable_id, comment_id)
     policy.require(current_user, "deliverables.edit", comment)
     deliverables.resolve_comment(comment, current_user)
-    db.session.commit()
     return redirect(
         url_for(".version", deliverable_id=deliverable_id, version_id=comment.version_id) + "#comments"
     )
@@ -402,7 +393,6 @@ def share(deliverable_id: int, version_id: int):
     except ActionFailed as exc:
         flash(str(exc), "error")
         return redirect(url_for(".version", deliverable_id=deliverable_id, version_id=version.id))
-    db.session.commit()
     if proposal is None:
         flash(_("The version is shared with the partner."), "success")
         return redirect(url_for(".version", deliverable_id=deliverable_id, version_id=version.id))

@@ -33,7 +33,6 @@ def _start(deliverable_id: int, version_id: int, payload: dict):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(back)
-    db.session.commit()
     if proposal is None:
         flash(_("Done: the check now treats this name accordingly."), "success")
     else:

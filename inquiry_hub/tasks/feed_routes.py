@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from inquiry_hub.extensions import db, limiter
+from inquiry_hub.extensions import limiter
 from inquiry_hub.inquiries.services import phase_label
 from inquiry_hub.tasks import services as tasks
 
@@ -29,7 +29,6 @@ def settings():
 def create():
     """A new secret address, shown once; the previous one stops working."""
     _, token = tasks.create_feed(current_user)
-    db.session.commit()
     return render_template("tasks/feed.html", feed=tasks.active_feed(current_user), url=_feed_url(token))
 
 
@@ -38,7 +37,6 @@ def create():
 def revoke():
     """Stop the feed: calendar apps subscribed to it get nothing more."""
     tasks.revoke_feeds(current_user)
-    db.session.commit()
     flash(_("Your calendar feed is stopped."), "success")
     return redirect(url_for("calendar_feed.settings"))
 

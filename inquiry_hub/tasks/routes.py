@@ -139,7 +139,6 @@ def board():
         # url_for runs once with this id, then each card puts its own in (url_for is slow).
         placeholder=2147483647,
     )
-    db.session.commit()  # the default columns may have just been created
     return page
 
 
@@ -166,7 +165,6 @@ def task_list():
         args=args,
         counts=page.counts,
     )
-    db.session.commit()  # the default columns may have just been created
     return html
 
 
@@ -209,7 +207,6 @@ def new():
         form.column_id.data = int_arg("column") or columns[0].id
     if form.validate_on_submit():
         task = tasks.create_task(g.inquiry, actor=current_user, **_values(form, columns, members))
-        db.session.commit()
         flash(_("Task created."), "success")
         if request.form.get("return_to") == "board":
             return redirect(url_for("tasks.board", _anchor=f"task-{task.id}"))
@@ -239,7 +236,6 @@ def edit(task_id: int):
             tasks.update_task(item, version=version, actor=current_user, **_values(form, columns, members))
         except tasks.Conflict:
             return _conflict(item, {"title": form.title.data, "description": form.description.data})
-        db.session.commit()
         flash(_("Task saved."), "success")
         return redirect(url_for("tasks.task", task_id=item.id))
     status = 422 if request.method == "POST" else 200
@@ -266,7 +262,6 @@ def move(task_id: int):
         tasks.move_task(item, column, position, form.version.data, current_user)
     except tasks.Conflict:
         return _conflict(item)
-    db.session.commit()
     if _wants_json():
         return jsonify({"id": item.id, "version": item.version, "column_id": column.id})
     return redirect(url_for("tasks.board", _anchor=f"task-{item.id}"))
@@ -280,7 +275,6 @@ def add_checklist_item(task_id: int):
     if not form.validate_on_submit():
         return _task_page(item, checklist_form=form, status=422)
     tasks.add_checklist_item(item, form.text.data, current_user)
-    db.session.commit()
     return redirect(url_for("tasks.task", task_id=item.id, _anchor="checklist"))
 
 
@@ -293,7 +287,6 @@ def tick(task_id: int, item_id: int):
         abort(404)
     form = ChecklistTickForm()
     tasks.set_checklist_item(entry, bool(form.done.data), current_user)
-    db.session.commit()
     return redirect(url_for("tasks.task", task_id=item.id, _anchor="checklist"))
 
 
@@ -312,7 +305,6 @@ def assign_checklist_item(task_id: int, item_id: int):
         return _task_page(item, assign_error=(entry.id, " ".join(errors)), status=422)
     person = next((u for u in members if u.id == form.assignee_id.data), None)
     tasks.assign_checklist_item(entry, person, current_user)
-    db.session.commit()
     return redirect(url_for("tasks.task", task_id=item.id, _anchor=f"item-{entry.id}"))
 
 
@@ -324,7 +316,6 @@ def comment(task_id: int):
     if not form.validate_on_submit():
         return _task_page(item, comment_form=form, status=422)
     tasks.add_comment(item, form.body.data, current_user)
-    db.session.commit()
     flash(_("Comment posted."), "success")
     return redirect(url_for("tasks.task", task_id=item.id, _anchor="comments"))
 
@@ -341,7 +332,6 @@ def share(task_id: int):
     except ActionFailed as exc:
         flash(str(exc), "error")
         return redirect(url_for("tasks.task", task_id=item.id))
-    db.session.commit()
     if proposal is None:
         flash(_("Sharing updated."), "success")
         return redirect(url_for("tasks.task", task_id=item.id))
@@ -356,7 +346,6 @@ def delete(task_id: int):
     if request.method == "GET":
         return render_template("tasks/delete.html", inquiry=g.inquiry, task=item)
     tasks.delete_task(item, current_user)
-    db.session.commit()
     flash(_("Task deleted."), "success")
     return redirect(url_for("tasks.board"))
 
@@ -387,7 +376,6 @@ def bulk():
         user=next((u for u in members if u.id == form.assignee_id.data), None),
         phase=next((p for p in g.inquiry.phases if p.id == form.phase_id.data), None),
     )
-    db.session.commit()
     flash(ngettext("%(num)d task changed.", "%(num)d tasks changed.", changed), "success")
     return redirect(back)
 
@@ -420,7 +408,6 @@ def columns():
     if not form.validate_on_submit():
         return _columns_page(form, 422)
     tasks.add_column(g.inquiry, form.name.data, current_user)
-    db.session.commit()
     flash(_("Column added."), "success")
     return redirect(url_for("tasks.columns"))
 
@@ -445,5 +432,4 @@ def edit_column(column_id: int):
     else:
         flash(_("A column name has at most 80 characters."), "error")
         return redirect(url_for("tasks.columns"))
-    db.session.commit()
     return redirect(url_for("tasks.columns"))

@@ -87,7 +87,6 @@ def new_code():
     except CodingError as exc:
         form.name.errors = [str(exc)]
         return _codebook_page(form, 422)
-    db.session.commit()
     flash(_("Code added."), "success")
     return redirect(url_for(".codebook", _anchor=f"code-{code.id}"))
 
@@ -114,7 +113,6 @@ def edit_code(code_id: int):
             db.session.rollback()
             form.parent_id.errors = [str(exc)]
         else:
-            db.session.commit()
             flash(_("Code saved."), "success")
             return redirect(url_for(".code", code_id=code.id))
     status = 422 if form.is_submitted() else 200
@@ -182,7 +180,6 @@ def _collective(act, target: Code | None, done: str):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".codebook"))
-    db.session.commit()
     if proposal is not None:
         flash(_("Others used this code: the change was proposed to the team."), "success")
         return redirect(url_for("governance.proposal", proposal_id=proposal.id))
@@ -215,7 +212,6 @@ def import_codebook():
         db.session.rollback()
         flash(_("The codebook was not imported: %(reason)s", reason=str(exc)), "error")
         return redirect(url_for(".codebook"))
-    db.session.commit()
     flash(_("%(n)d codes imported.", n=count), "success")
     return redirect(url_for(".codebook"))
 
@@ -285,7 +281,6 @@ def code_passage(note_id: int):
         db.session.rollback()
         (form.paragraph if by_paragraph else form.start).errors = [str(exc)]
         return _coding_page(note, **{"paragraph_form" if by_paragraph else "span_form": form}, status=422)
-    db.session.commit()
     flash(_("Passage coded."), "success")
     return redirect(url_for(".coding", note_id=note.id))
 
@@ -295,7 +290,6 @@ def blind(note_id: int):
     """Enter or leave blind mode on a note (for inter-coder agreement)."""
     note = _get(Note, note_id, "fieldwork.edit")
     coding_service.set_blind(note, current_user, request.form.get("on") == "1")
-    db.session.commit()
     return redirect(url_for(".coding", note_id=note.id))
 
 
@@ -305,7 +299,6 @@ def delete_excerpt(excerpt_id: int):
     excerpt = _get(Excerpt, excerpt_id, "fieldwork.edit")
     note_id = excerpt.note_id
     coding_service.delete_excerpt(excerpt, current_user)
-    db.session.commit()
     flash(_("Excerpt removed."), "success")
     return redirect(url_for(".coding", note_id=note_id))
 
@@ -352,7 +345,6 @@ def memos():
         if form.validate():
             fields = {"title": form.title.data, "body": form.body.data, "code": code, "excerpt": excerpt}
             coding_service.create_memo(g.inquiry, current_user, **fields)
-            db.session.commit()
             flash(_("Memo saved."), "success")
             return redirect(url_for(".code", code_id=code.id) if code else url_for(".memos"))
     query = request.args.get("q", "")

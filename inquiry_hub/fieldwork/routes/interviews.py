@@ -118,7 +118,6 @@ def new_interview():
                 fieldwork.set_identity(
                     interview, current_user, form.full_name.data, form.contact.data, form.aliases.data
                 )
-            db.session.commit()
             flash(_("Interview %(pseudonym)s added.", pseudonym=interview.pseudonym), "success")
             if named and not fieldwork.plan_for(g.inquiry).empty:
                 # Field notes written before the interview was recorded may already name the person.
@@ -151,7 +150,6 @@ def edit_interview(interview_id: int):
         except fieldwork.DuplicatePseudonym:
             form.pseudonym.errors.append(_("Another interview of this inquiry already uses this pseudonym."))
         else:
-            db.session.commit()
             flash(_("Interview saved."), "success")
             return redirect(url_for(".interview", interview_id=interview.id))
     status = 422 if form.is_submitted() else 200
@@ -165,7 +163,6 @@ def reveal(interview_id: int):
     """Show the identity behind the pseudonym to a student, and log that they saw it."""
     interview = _interview(interview_id, "fieldwork.reveal_identity")
     identity = fieldwork.reveal(interview, current_user)
-    db.session.commit()
     return _page(interview, identity=identity)
 
 
@@ -182,7 +179,6 @@ def save_identity(interview_id: int):
         # The typed values come back to the student who typed them (who may reveal anyway).
         return _page(interview, status=422, identity_form=form)
     fieldwork.set_identity(interview, current_user, form.full_name.data, form.contact.data, form.aliases.data)
-    db.session.commit()
     flash(_("Identity key saved."), "success")
     if not fieldwork.plan_for(g.inquiry).empty:
         # Notes written before these names were in the vault still hold them: offer to replace them.
@@ -199,7 +195,6 @@ def consent(interview_id: int):
     form = ConsentForm(obj=fieldwork.consent_of(interview))
     if form.validate_on_submit():
         fieldwork.update_consent(interview, current_user, form.terms(), form.signed_form.data or None)
-        db.session.commit()
         flash(_("Consent terms saved."), "success")
         return redirect(url_for(".interview", interview_id=interview.id))
     status = 422 if form.is_submitted() else 200
@@ -220,7 +215,6 @@ def download(interview_id: int, file_id: int):
     if row.kind == "consent_form":
         # A signed form names the person: its download is a sensitive read, listed on the audit page.
         audit.record_read(g.inquiry, current_user, "consent_form", f"{interview.pseudonym} — {row.filename}")
-        db.session.commit()
     with get_storage().open(row.sha256) as handle:
         return send_stored(handle.read(), row.filename)
 
@@ -241,7 +235,6 @@ def upload(interview_id: int):
         db.session.rollback()
         form.attachment.errors = [str(refused)]
         return _page(interview, status=422, attachment_form=form)
-    db.session.commit()
     flash(_("File attached."), "success")
     return redirect(url_for(".interview", interview_id=interview.id))
 
@@ -253,7 +246,6 @@ def withdraw(interview_id: int):
     form = ConfirmForm()
     if form.validate_on_submit() and not interview.withdrawn:
         fieldwork.withdraw_consent(interview, current_user)
-        db.session.commit()
         flash(
             _(
                 "Withdrawal recorded: the material of %(pseudonym)s is hidden from everyone and will be "
@@ -288,7 +280,6 @@ def withdrawal_mistake(interview_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return _page(interview, status=409)
-    db.session.commit()
     flash(
         _("Marked as a mistake: the material of %(pseudonym)s is back.", pseudonym=interview.pseudonym),
         "success",
@@ -308,7 +299,6 @@ def delete_interview(interview_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".index"))
-    db.session.commit()
     if proposal is not None:
         flash(_("Deletion proposed to the team."), "success")
         return redirect(url_for("governance.proposal", proposal_id=proposal.id))

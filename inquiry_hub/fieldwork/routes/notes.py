@@ -88,7 +88,6 @@ def new_note():
             interview=interview,
             written_on=form.written_on.data,
         )
-        db.session.commit()
         flash(_("Note saved."), "success")
         return redirect(url_for(".note", note_id=note.id))
     return _editor(form, status=422 if form.is_submitted() else 200)
@@ -141,7 +140,6 @@ def comment(note_id: int):
     if not form.validate_on_submit():
         return _note_page(note, comment_form=form, status=422)
     fieldwork.add_comment(note, current_user, form.body.data)
-    db.session.commit()
     return redirect(url_for(".note", note_id=note.id, _anchor="comments"))
 
 
@@ -165,7 +163,6 @@ def edit_note(note_id: int):
             )
         except fieldwork.Conflict as conflict:
             return _conflict(conflict.note, form)
-        db.session.commit()
         flash(_("Note saved."), "success")
         return redirect(url_for(".note", note_id=note.id))
     return _editor(form, note=note, status=422 if form.is_submitted() else 200)
@@ -223,7 +220,6 @@ def delete_note(note_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(back)
-    db.session.commit()
     if proposal is not None:
         flash(_("Deletion proposed to the team."), "success")
         return redirect(url_for("governance.proposal", proposal_id=proposal.id))

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from inquiry_hub import policy, search
-from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import bp
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.forms import AttributeForm, GuideForm, SearchForm
@@ -25,7 +24,6 @@ def attributes():
         policy.require(current_user, "fieldwork.edit", g.inquiry)
     if form.validate_on_submit():
         fieldwork.save_attribute(g.inquiry, current_user, form.name.data, form.values.data, attribute)
-        db.session.commit()
         flash(_("Profile attribute saved."), "success")
         return redirect(url_for(".attributes"))
     status = 422 if form.is_submitted() else 200
@@ -51,7 +49,6 @@ def guide():
         policy.require(current_user, "fieldwork.edit", g.inquiry)
     if form.validate_on_submit():
         saved = fieldwork.save_guide(g.inquiry, current_user, form.body.data, form.changelog.data)
-        db.session.commit()
         flash(_("Interview guide version %(n)d saved.", n=saved.version), "success")
         return redirect(url_for(".guide"))
     status = 422 if form.is_submitted() else 200
@@ -76,7 +73,6 @@ def sampling():
                         return render_template("fieldwork/sampling.html", inquiry=g.inquiry, grid=grid), 422
                     targets[(attribute.id, row.value)] = int(raw)
         fieldwork.set_targets(g.inquiry, current_user, targets)
-        db.session.commit()
         flash(_("Sampling targets saved."), "success")
         return redirect(url_for(".sampling"))
     return render_template("fieldwork/sampling.html", inquiry=g.inquiry, grid=grid)

@@ -45,7 +45,6 @@ def apply_repseudonymise():
         db.session.rollback()
         flash(_("A note was saved by someone else meanwhile: look at the preview again."), "error")
         return _preview(409)
-    db.session.commit()
     changed = sum(1 for c in plan.notes if c.text_changes)
     flash(
         _(
