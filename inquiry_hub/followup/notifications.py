@@ -150,27 +150,21 @@ def _email_one(notification: Notification) -> None:
 # --- run-due: reminders and digests ---------------------------------------------------------
 
 
+def _reminded(task_id, user_id, due):
+    """EXISTS: this assignee was already reminded of this task for this due date."""
+    return (
+        select(DueReminder.id)
+        .where(DueReminder.task_id == task_id, DueReminder.user_id == user_id, DueReminder.due_on == due)
+        .exists()
+    )
+
+
 def notify_due_soon(today: date) -> int:
     """Notify assignees of open tasks due in DUE_REMINDER_DAYS days (1: the day before), once."""
-    from inquiry_hub.tasks.models import DONE, Task, TaskAssignee, TaskColumn
+    from inquiry_hub.tasks import face as tasks_face
 
     due = today + timedelta(days=current_app.config.get("DUE_REMINDER_DAYS", 1))
-    rows = db.session.execute(
-        select(Task, TaskAssignee.user_id)
-        .join(TaskColumn, TaskColumn.id == Task.column_id)
-        .join(TaskAssignee, TaskAssignee.task_id == Task.id)
-        .where(Task.due_on == due, TaskColumn.kind.is_distinct_from(DONE))
-        .where(
-            ~select(DueReminder.id)
-            .where(
-                DueReminder.task_id == Task.id,
-                DueReminder.user_id == TaskAssignee.user_id,
-                DueReminder.due_on == due,
-            )
-            .exists()
-        )
-        .options(db.joinedload(Task.inquiry))
-    ).all()
+    rows = tasks_face.due_on_for_reminders(due, _reminded)
     from inquiry_hub.accounts.models import User
 
     sent = 0

@@ -6,22 +6,22 @@ from a loop of queries per inquiry, so a page's query count does not grow with i
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, select, union
+from sqlalchemy import case, exists, func, select, union
 
 from inquiry_hub import policy
 from inquiry_hub.activity.models import Activity
+from inquiry_hub.deliverables import face as deliverables_face
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import Excerpt, Interview, Note, SamplingTarget
 from inquiry_hub.governance.models import LogbookEntry, Meeting, Position, Proposal, ProposalStatus
 from inquiry_hub.governance.models.meetings import MeetingKind
 from inquiry_hub.governance.models.proposals import Stance
 from inquiry_hub.inquiries.models import Inquiry
-from inquiry_hub.tasks.models import DONE, ChecklistItem, Task, TaskAssignee, TaskColumn
+from inquiry_hub.tasks import face as tasks_face
 
 #: Interview statuses that mean the interview took place.
 CONDUCTED = ("conducted", "transcribed", "coded")
@@ -71,21 +71,6 @@ def tutored_inquiries(user) -> list[Inquiry]:
     return [i for i in rows if policy.can(user, "followup.tutor_view", i)]
 
 
-def _task_counts(ids, today):
-    done = TaskColumn.kind == DONE
-    return db.session.execute(
-        select(
-            Task.inquiry_id,
-            func.sum(case((done, 1), else_=0)),
-            func.sum(case((done, 0), else_=1)),
-            func.sum(case((and_(~done, Task.due_on < today), 1), else_=0)),
-        )
-        .join(TaskColumn, TaskColumn.id == Task.column_id)
-        .where(Task.inquiry_id.in_(ids))
-        .group_by(Task.inquiry_id)
-    ).all()
-
-
 def _interview_counts(ids):
     return db.session.execute(
         select(Interview.inquiry_id, Interview.status, func.count())
@@ -116,19 +101,9 @@ def _proposal_counts(ids):
     ).all()
 
 
-def _deliverables_hook():
-    """``statuses_for(inquiry_ids)`` of the deliverables room, once that room exists."""
-    try:
-        module = importlib.import_module("inquiry_hub.deliverables.services")
-    except ImportError:
-        return None
-    return getattr(module, "statuses_for", None)
-
-
 def deliverable_statuses(ids) -> dict[int, list]:
-    """inquiry id → its deliverables' (title, status), through the deliverables room if present."""
-    hook = _deliverables_hook()
-    return hook(ids) if hook is not None else {}
+    """inquiry id → its deliverables' (title, status), asked of the deliverables room."""
+    return deliverables_face.statuses_for(ids)
 
 
 def team_figures(inquiries: list[Inquiry], today: date, now: datetime) -> list[TeamFigures]:
@@ -143,10 +118,10 @@ def team_figures(inquiries: list[Inquiry], today: date, now: datetime) -> list[T
         row.calendar_percent = percent(inquiry.starts_on, inquiry.ends_on, today)
         if row.phase is not None:
             row.phase_percent = percent(row.phase.starts_on, row.phase.ends_on, today)
-    for inquiry_id, done, open_, overdue in _task_counts(ids, today):
-        rows[inquiry_id].tasks_done = int(done or 0)
-        rows[inquiry_id].tasks_open = int(open_ or 0)
-        rows[inquiry_id].tasks_overdue = int(overdue or 0)
+    for inquiry_id, (done, open_, overdue) in tasks_face.counts_by_inquiry(ids, today).items():
+        rows[inquiry_id].tasks_done = done
+        rows[inquiry_id].tasks_open = open_
+        rows[inquiry_id].tasks_overdue = overdue
     for inquiry_id, status, n in _interview_counts(ids):
         row = rows[inquiry_id]
         if status == "planned":
@@ -196,15 +171,8 @@ def _cumulative(days: list[date], start: date, end: date) -> list[tuple[date, in
 
 
 def task_burnup(inquiry) -> tuple[list[date], list[date]]:
-    """Tasks created and done by day; a task's done day is its last update in a done column."""
-    rows = db.session.execute(
-        select(Task.created_at, Task.updated_at, TaskColumn.kind)
-        .join(TaskColumn, TaskColumn.id == Task.column_id)
-        .where(Task.inquiry_id == inquiry.id)
-    ).all()
-    created = [r[0].date() for r in rows]
-    done = [r[1].date() for r in rows if r[2] == DONE]
-    return created, done
+    """Tasks created and done by day, asked of the tasks room."""
+    return tasks_face.burnup_days(inquiry)
 
 
 def interview_burnup(inquiry) -> tuple[list[date], list[date]]:
@@ -238,14 +206,8 @@ class Portal:
 
 
 def reviews_waiting(user, ids) -> list:
-    """Deliverables waiting for this person's review: the deliverables room's
-    ``waiting_for_review(user, inquiry_ids)`` once it exists, else nothing."""
-    try:
-        module = importlib.import_module("inquiry_hub.deliverables.services")
-    except ImportError:
-        return []
-    waiting = getattr(module, "waiting_for_review", None)
-    return list(waiting(user, ids)) if waiting is not None else []
+    """Deliverables waiting for this person's review, asked of the deliverables room."""
+    return deliverables_face.waiting_for_review(user, ids)
 
 
 #: Joint meetings the partner's portal shows, latest first.
@@ -255,17 +217,6 @@ PORTAL_MEETINGS = 5
 def partner_portal(inquiry, user) -> Portal:
     """Only what the team shared: commission, timeline, reviews, shared tasks, joint meetings."""
     # Open shared tasks and the latest joint meetings: the board and the meetings page hold the rest.
-    tasks = db.session.scalars(
-        select(Task)
-        .join(TaskColumn, TaskColumn.id == Task.column_id)
-        .where(
-            Task.inquiry_id == inquiry.id,
-            Task.shared_with_partner.is_(True),
-            TaskColumn.kind.is_distinct_from(DONE),
-        )
-        .options(db.contains_eager(Task.column))
-        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
-    ).all()
     meetings = db.session.scalars(
         select(Meeting)
         .where(Meeting.inquiry_id == inquiry.id, Meeting.kind == MeetingKind.JOINT)
@@ -275,7 +226,7 @@ def partner_portal(inquiry, user) -> Portal:
     return Portal(
         inquiry=inquiry,
         reviews=reviews_waiting(user, [inquiry.id]),
-        tasks=[t for t in tasks if policy.can(user, "tasks.view", t)],
+        tasks=tasks_face.shared_open(inquiry, user),
         meetings=[m for m in meetings if policy.can(user, "meetings.view", m)],
     )
 
@@ -294,30 +245,14 @@ class MyWork:
     checklist: list = field(default_factory=list)
 
 
-def my_tasks(user, ids) -> list[Task]:
+def my_tasks(user, ids) -> list:
     """My open tasks across my inquiries, by due date (undated last)."""
-    return db.session.scalars(
-        select(Task)
-        .join(TaskColumn, TaskColumn.id == Task.column_id)
-        .join(TaskAssignee, TaskAssignee.task_id == Task.id)
-        .where(
-            Task.inquiry_id.in_(ids), TaskAssignee.user_id == user.id, TaskColumn.kind.is_distinct_from(DONE)
-        )
-        .options(db.joinedload(Task.inquiry))
-        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
-    ).all()
+    return tasks_face.open_assigned_to(user, ids)
 
 
-def my_checklist_items(user, ids) -> list[ChecklistItem]:
+def my_checklist_items(user, ids) -> list:
     """Checklist steps given to me and not yet ticked, with their task, by the task's due date."""
-    rows = db.session.scalars(
-        select(ChecklistItem)
-        .join(Task, Task.id == ChecklistItem.task_id)
-        .where(Task.inquiry_id.in_(ids), ChecklistItem.assignee_id == user.id, ChecklistItem.done.is_(False))
-        .options(db.contains_eager(ChecklistItem.task).joinedload(Task.inquiry))
-        .order_by(Task.due_on.is_(None), Task.due_on, Task.id, ChecklistItem.position, ChecklistItem.id)
-    ).all()
-    return [item for item in rows if policy.can(user, "tasks.view", item.task)]
+    return tasks_face.my_checklist_items(user, ids)
 
 
 def positions_waiting(user, ids) -> list[Proposal]:
@@ -373,23 +308,11 @@ class TeamWeek:
 
 def team_weeks(user, inquiries: list[Inquiry], today: date) -> list[TeamWeek]:
     """Open tasks due this week or in progress, per person, for every inquiry at once."""
-    from inquiry_hub.tasks.services import queries
-
-    shown = [i for i in inquiries if queries.sees_unshared(i, user)]
+    shown = [i for i in inquiries if tasks_face.sees_unshared(i, user)]
     if not shown:
         return []
     week_end = today + timedelta(days=6 - today.weekday())
-    tasks = db.session.scalars(
-        select(Task)
-        .join(TaskColumn, TaskColumn.id == Task.column_id)
-        .where(
-            Task.inquiry_id.in_([i.id for i in shown]),
-            TaskColumn.kind.is_distinct_from(DONE),
-            (TaskColumn.kind == "doing") | (Task.due_on <= week_end),
-        )
-        .options(db.selectinload(Task.assignees))
-        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
-    ).all()
+    tasks = tasks_face.open_for_week([i.id for i in shown], week_end)
     weeks = {i.id: TeamWeek(inquiry=i) for i in shown}
     people: dict[int, dict] = defaultdict(dict)
     for task in tasks:
@@ -446,13 +369,7 @@ def contributions(inquiry, now: datetime) -> list[Contribution]:
     if not people:
         return []
     ids = [u.id for u in people]
-    done = _grouped(
-        select(TaskAssignee.user_id, func.count())
-        .join(Task, Task.id == TaskAssignee.task_id)
-        .join(TaskColumn, TaskColumn.id == Task.column_id)
-        .where(Task.inquiry_id == inquiry.id, TaskColumn.kind == DONE, TaskAssignee.user_id.in_(ids))
-        .group_by(TaskAssignee.user_id)
-    )
+    done = tasks_face.done_by_assignee(inquiry, ids)
     notes = _grouped(
         select(Note.author_id, func.count())
         .where(Note.inquiry_id == inquiry.id, Note.author_id.in_(ids))

@@ -14,7 +14,7 @@ from sqlalchemy import case, func, select
 from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
-from inquiry_hub.deliverables.models import Deliverable
+from inquiry_hub.deliverables import face as deliverables_face
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import Excerpt, Interview, InterviewStatus, Note
 from inquiry_hub.governance import engine
@@ -27,7 +27,7 @@ from inquiry_hub.governance.models import (
     Stance,
 )
 from inquiry_hub.governance.models.commission import COMMISSION_FIELDS, parse_questions
-from inquiry_hub.tasks.models import DONE, Task, TaskColumn
+from inquiry_hub.tasks import face as tasks_face
 
 ACTION = "commission.amend"
 #: What a partner may answer on an amendment of its brief (no abstention: the brief is theirs).
@@ -231,34 +231,24 @@ def coverage(inquiry, user) -> list[Coverage]:
 
     A fixed number of grouped queries whatever the number of questions. The team and the tutor
     see every figure; anyone else (the partner) only the deliverables shared with them, since
-    even counts of interviews are field material. The counts read the other rooms' tables
-    directly: one grouped query per room instead of one call per question.
+    even counts of interviews are field material. Each room's face answers for all the
+    questions at once: one grouped query per room instead of one call per question.
     """
     rows = {q.id: Coverage(q) for q in questions(inquiry)}
     if not rows:
         return []
     internal = policy.can(user, "fieldwork.view", inquiry)
     ids = list(rows)
-    linked = Deliverable.research_question_id.in_(ids)
-    query = select(Deliverable.research_question_id, func.count(Deliverable.id)).where(linked)
-    if not internal:
-        query = query.where(Deliverable.shared_with_partner.is_(True))
-    for question_id, count in db.session.execute(query.group_by(Deliverable.research_question_id)):
+    for question_id, count in deliverables_face.count_by_question(ids, shared_only=not internal).items():
         rows[question_id].deliverables = count
     if not internal:
         return list(rows.values())
     for row in rows.values():
         row.tasks_open = row.tasks_done = row.interviews_planned = row.interviews_conducted = 0
         row.excerpts = 0
-    done = func.sum(case((TaskColumn.kind == DONE, 1), else_=0))
-    for question_id, count, finished in db.session.execute(
-        select(Task.research_question_id, func.count(Task.id), done)
-        .join(TaskColumn, Task.column_id == TaskColumn.id)
-        .where(Task.research_question_id.in_(ids))
-        .group_by(Task.research_question_id)
-    ):
-        rows[question_id].tasks_done = int(finished or 0)
-        rows[question_id].tasks_open = count - int(finished or 0)
+    for question_id, (count, finished) in tasks_face.count_by_question(ids).items():
+        rows[question_id].tasks_done = finished
+        rows[question_id].tasks_open = count - finished
     planned = func.sum(case((Interview.status == InterviewStatus.PLANNED, 1), else_=0))
     for question_id, count, waiting in db.session.execute(
         select(Interview.research_question_id, func.count(Interview.id), planned)
