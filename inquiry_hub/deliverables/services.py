@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
-from inquiry_hub.deliverables import checks, citations, files, sharing  # noqa: F401 (sharing registers verbs)
+from inquiry_hub.deliverables import checks, citations, files, notifications, sharing  # noqa: F401 (sharing registers verbs)
 from inquiry_hub.deliverables.models import (
     Channel,
     Deliverable,
@@ -25,8 +25,7 @@ from inquiry_hub.deliverables.models import (
 )
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
-from inquiry_hub.followup import notifications
-from inquiry_hub.governance.engine import ActionFailed, collective_action
+from inquiry_hub.inquiries.engine import ActionFailed, collective_action
 from inquiry_hub.storage import get_storage
 
 # --- reading ---------------------------------------------------------------------------
@@ -428,7 +427,7 @@ def share_payload(version: Version, check: checks.CheckResult) -> dict:
 
 def pending_share(version: Version):
     """The open proposal to share this version, if any."""
-    from inquiry_hub.governance.models import Proposal, ProposalStatus
+    from inquiry_hub.inquiries.models import Proposal, ProposalStatus
 
     rows = db.session.scalars(
         select(Proposal).where(

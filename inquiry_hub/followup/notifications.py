@@ -25,19 +25,10 @@ from inquiry_hub.followup.models import (
     NotificationPreference,
 )
 
-#: Hook names for the deliverables room: call ``notify_review_requested`` and
-#: ``notify_review_answered`` (or notify with these kinds) when a review is asked or given.
-REVIEW_REQUESTED, REVIEW_ANSWERED = "review.requested", "review.answered"
 #: Where a person chooses what reaches them by email (linked from every digest).
 SETTINGS_PATH = "/me/notifications"
 
-activity.register_notifications(
-    {
-        "task.due_soon": _l("Due on %(due)s: %(title)s"),
-        REVIEW_REQUESTED: _l("Your review is requested: %(title)s"),
-        REVIEW_ANSWERED: _l("%(actor)s reviewed %(title)s"),
-    }
-)
+activity.register_notifications({"task.due_soon": _l("Due on %(due)s: %(title)s")})
 
 
 #: What each kind is about, for the settings page; a kind without a label shows its name.
@@ -54,8 +45,8 @@ KIND_LABELS = {
     "proposal.co_decision": _l("The team asks for my agreement on my brief"),
     "meetings.withheld": _l("Published minutes are withheld from the partner"),
     "member.added": _l("I am added to an inquiry"),
-    REVIEW_REQUESTED: _l("My review is requested"),
-    REVIEW_ANSWERED: _l("A review is answered"),
+    "review.requested": _l("My review is requested"),
+    "review.answered": _l("A review is answered"),
     "deliverable.shared": _l("A deliverable is shared with me"),
     "deliverable.approved": _l("A deliverable is approved"),
     "privacy.purge_soon": _l("Identity keys will soon be deleted"),
@@ -100,16 +91,6 @@ def save_preferences(user, choices: dict[str, str]) -> None:
         elif value != EMAIL_NEVER:
             db.session.add(NotificationPreference(user_id=user.id, kind=kind, email=value))
     db.session.flush()
-
-
-def notify_review_requested(users, inquiry, title: str, url: str) -> None:
-    """Hook for the deliverables room: a review of ``title`` is asked of ``users``."""
-    activity.notify(users, REVIEW_REQUESTED, inquiry, url=url, title=title)
-
-
-def notify_review_answered(users, inquiry, actor, title: str, url: str) -> None:
-    """Hook for the deliverables room: ``actor`` reviewed ``title``."""
-    activity.notify(users, REVIEW_ANSWERED, inquiry, url=url, actor=actor.name, title=title)
 
 
 # --- email at once: every new notification whose kind the person asked by email -----------

@@ -8,9 +8,10 @@ from sqlalchemy import select
 from inquiry_hub.activity import services as activity
 from inquiry_hub.activity.models import Notification, OutboxMessage
 from inquiry_hub.db import utcnow
+from inquiry_hub.deliverables import notifications as deliverable_notifications
 from inquiry_hub.extensions import db
 from inquiry_hub.followup import notifications
-from inquiry_hub.governance import engine
+from inquiry_hub.inquiries import engine
 from inquiry_hub.tasks import services as tasks
 from tests.conftest import login, make_inquiry, make_user
 from tests.followup.conftest import add_task
@@ -71,8 +72,10 @@ def test_due_date_reminder_delay_is_configurable(app, team):
 
 
 def test_review_hooks_notify_requested_and_answered(team):
-    notifications.notify_review_requested([team["tutor"]], team["inquiry"], "Note de cadrage", "/x")
-    notifications.notify_review_answered(
+    deliverable_notifications.notify_review_requested(
+        [team["tutor"]], team["inquiry"], "Note de cadrage", "/x"
+    )
+    deliverable_notifications.notify_review_answered(
         [team["student"]], team["inquiry"], team["tutor"], "Note de cadrage", "/x"
     )
     db.session.commit()
@@ -109,7 +112,7 @@ def test_every_offered_kind_has_a_message(kind):
 def test_immediate_choice_queues_an_email_at_once(team):
     student = team["students"][1]
     notifications.save_preferences(student, {"review.answered": "immediate"})
-    notifications.notify_review_answered(
+    deliverable_notifications.notify_review_answered(
         [student], team["inquiry"], team["tutor"], "Rapport", "/inquiries/1/x"
     )
     db.session.commit()
@@ -118,7 +121,9 @@ def test_immediate_choice_queues_an_email_at_once(team):
 
 
 def test_in_app_only_queues_no_email(team):
-    notifications.notify_review_answered([team["student"]], team["inquiry"], team["tutor"], "Rapport", "/x")
+    deliverable_notifications.notify_review_answered(
+        [team["student"]], team["inquiry"], team["tutor"], "Rapport", "/x"
+    )
     db.session.commit()
     assert _outbox(team["student"].email) == []
 
