@@ -41,7 +41,6 @@ def set_language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-            db.session.commit()
     target = request.form.get("next", "")
     return redirect(target if _is_local(target) else url_for("main.index"))
 

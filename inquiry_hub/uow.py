@@ -28,9 +28,28 @@ def unit_of_work():
     try:
         yield db.session
     except BaseException:
-        db.session.rollback()
+        _rollback()
         raise
+    _commit()
+
+
+def after_commit(callback) -> None:
+    """Call ``callback()`` once the current unit of work has committed; never if it rolls back.
+
+    For what must see the committed rows, e.g. a background thread that reads them.
+    """
+    db.session().info.setdefault("uow_after_commit", []).append(callback)
+
+
+def _commit() -> None:
     db.session.commit()
+    for callback in db.session().info.pop("uow_after_commit", []):
+        callback()
+
+
+def _rollback() -> None:
+    db.session().info.pop("uow_after_commit", None)
+    db.session.rollback()
 
 
 def commit_even_on_error() -> None:
@@ -41,9 +60,9 @@ def commit_even_on_error() -> None:
 def _finish(response):
     """Commit the request's transaction if its answer is a success or a redirect, else roll back."""
     if response.status_code < 400 or g.pop("uow_commit_on_error", False):
-        db.session.commit()
+        _commit()
     else:
-        db.session.rollback()
+        _rollback()
     return response
 
 

@@ -15,7 +15,7 @@ from inquiry_hub.activity.models import Activity, Notification
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.inquiries import services as inquiries
-from inquiry_hub.inquiries.scope import scope_blueprint
+from inquiry_hub.scope import scope_blueprint
 from inquiry_hub.urls import int_arg
 
 inquiry_bp = Blueprint("activity_log", __name__, url_prefix="/inquiries/<id:inquiry_id>/activity")
@@ -106,7 +106,6 @@ def mark_read():
         .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    db.session.commit()
     return redirect(url_for("activity.notifications"))
 
 
@@ -122,6 +121,5 @@ def open_notification(notification_id: int):
     if item is None:
         return redirect(url_for("activity.notifications"))
     item.read_at = item.read_at or utcnow()
-    db.session.commit()
     target = item.url if item.url.startswith("/") and not item.url.startswith("//") else ""
     return redirect(target or url_for("activity.notifications"))

@@ -56,7 +56,6 @@ def cohorts():
             db.session.add(
                 Cohort(name=form.name.data.strip(), starts_on=form.starts_on.data, ends_on=form.ends_on.data)
             )
-            db.session.commit()
             flash(_("Cohort created."), "success")
             return redirect(url_for("admin.cohorts"))
     rows = db.session.scalars(select(Cohort).order_by(Cohort.starts_on.desc())).all()
@@ -80,7 +79,6 @@ def organisations():
                     city=(form.city.data or "").strip(),
                 )
             )
-            db.session.commit()
             flash(_("Organisation created."), "success")
             return redirect(url_for("admin.organisations"))
     rows = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
@@ -123,7 +121,6 @@ def new_inquiry():
                 if email not in invited:
                     invited.add(email)
                     inquiries.invite(inquiry, email, role, actor=current_user)
-        db.session.commit()
         flash(_("Inquiry created; invitations are on their way."), "success")
         return redirect(url_for("admin.index"))
     return render_template("admin/new_inquiry.html", form=form)

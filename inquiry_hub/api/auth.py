@@ -13,7 +13,6 @@ from flask_limiter.util import get_remote_address
 
 from inquiry_hub.accounts import services as accounts
 from inquiry_hub.db import utcnow
-from inquiry_hub.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _UNSET = object()
@@ -56,7 +55,6 @@ def authenticate():
     if not token.is_usable(utcnow()):
         _unauthorized(_("This token was revoked or has expired."))
     accounts.touch_api_token(token)
-    db.session.commit()
     if token.read_only and request.method not in SAFE_METHODS:
         abort(403, description=_("This token is read-only."))
     g.api_token = token

@@ -150,7 +150,6 @@ class InquiryCodes(MethodView):
         except CodingError as exc:
             db.session.rollback()
             fail(422, _("Some fields are not valid."), name=[str(exc)])
-        db.session.commit()
         _counted(inquiry, [code])
         return code, 201, {"ETag": code_etag(code)}
 
@@ -177,7 +176,6 @@ class CodeItem(MethodView):
         except CodingError as exc:
             db.session.rollback()
             fail(422, _("Some fields are not valid."), parent_id=[str(exc)])
-        db.session.commit()
         return _one(code)
 
     @bp.response(204)
@@ -189,7 +187,6 @@ class CodeItem(MethodView):
         code = _load(code_id, "fieldwork.edit")
         check_etag(code_etag(code))
         proposal = run_collective(lambda: coding.delete_code(code, user()))
-        db.session.commit()
         return started(proposal) if proposal is not None else ""
 
 
@@ -206,5 +203,4 @@ class CodeMerge(MethodView):
         if target.id == code.id:
             fail(422, _("Some fields are not valid."), target_id=[_("Choose two different codes.")])
         proposal = run_collective(lambda: coding.merge_codes(code, target, user()))
-        db.session.commit()
         return started(proposal) if proposal is not None else _one(target)

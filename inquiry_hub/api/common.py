@@ -156,11 +156,10 @@ def user():
 
 def load_inquiry(inquiry_id: int):
     """The inquiry for a member (404 otherwise), its due collective actions settled first."""
-    from inquiry_hub.governance.engine import settle_due
+    from inquiry_hub.inquiries.engine import settle_due
 
     inquiry = policy.get_inquiry_or_404(user(), inquiry_id)
-    if settle_due(inquiry):
-        db.session.commit()
+    settle_due(inquiry)  # in the request's unit of work, committed with it
     return inquiry
 
 

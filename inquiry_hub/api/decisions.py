@@ -36,10 +36,11 @@ from inquiry_hub.api.common import (
 )
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import Meeting, MeetingKind, Proposal, Stance
+from inquiry_hub.governance.models import Meeting, MeetingKind
 from inquiry_hub.governance.services import commission, decisions
 from inquiry_hub.governance.services import meetings as meeting_services
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Proposal, Stance
 
 meetings_bp = Blueprint(
     "meetings", __name__, description="Meetings of an inquiry (a partner: joint meetings only)."
@@ -309,5 +310,4 @@ class ProposalPosition(MethodView):
             db.session.rollback()
             # Closed by a position sent at the same moment: a conflict, not bad input.
             fail(409 if isinstance(exc, engine.ProposalClosed) else 422, str(exc))
-        db.session.commit()
         return _detail(proposal)

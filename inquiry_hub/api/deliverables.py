@@ -279,7 +279,6 @@ class DeliverableVersions(MethodView):
             fail(
                 409, _("Someone added a version at the same moment. Nothing was saved: please send it again.")
             )
-        db.session.commit()
         return version, 201
 
 
@@ -337,7 +336,6 @@ class VersionContent(MethodView):
         """Download a version (as on the web: an attachment with its sniffed type; logged)."""
         version = _version(version_id, "deliverables.download")
         deliverables.record_download(version, user())
-        db.session.commit()
         if version.is_text:
             response = send_file(
                 io.BytesIO(version.body.encode("utf-8")),

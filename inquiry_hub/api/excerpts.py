@@ -181,7 +181,6 @@ class NoteExcerpts(MethodView):
         except CodingError as exc:
             db.session.rollback()
             _invalid("code_ids" if isinstance(exc, UnknownCode) else field, exc)
-        db.session.commit()
         return _with_etag(excerpt, 201)
 
 
@@ -220,7 +219,6 @@ class ExcerptItem(MethodView):
         except CodingError as exc:
             db.session.rollback()
             _invalid("code_ids" if isinstance(exc, UnknownCode) else "start", exc)
-        db.session.commit()
         return _with_etag(excerpt)
 
     @bp.response(204)
@@ -230,5 +228,4 @@ class ExcerptItem(MethodView):
         excerpt = _visible(excerpt_id, "fieldwork.edit")
         check_etag(excerpt_etag(excerpt))
         coding.delete_excerpt(excerpt, user())
-        db.session.commit()
         return ""

@@ -1,7 +1,7 @@
 """What the fieldwork resources share: collective actions started by a call, content ETags.
 
 Deleting field material, and deleting or merging a code others used, goes through the
-inquiry's governance rule exactly as on the web (``governance.engine.start``): the call
+inquiry's governance rule exactly as on the web (``inquiries.engine.start``): the call
 answers ``204`` (or ``200``) when the rule let it happen at once, ``202`` with the proposal
 the team now decides on otherwise, ``409`` when the action cannot be started.
 
@@ -19,7 +19,7 @@ import marshmallow as ma
 from flask import jsonify
 
 from inquiry_hub.api.common import UtcDateTime, fail
-from inquiry_hub.governance.engine import ActionFailed
+from inquiry_hub.inquiries.engine import ActionFailed
 
 
 class StartedActionSchema(ma.Schema):

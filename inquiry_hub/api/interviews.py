@@ -50,7 +50,7 @@ from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.models import Interview, InterviewStatus
 from inquiry_hub.fieldwork.pseudonymise import pseudonym_error
-from inquiry_hub.governance import engine
+from inquiry_hub.inquiries import engine
 
 bp = Blueprint("interviews", __name__, description="Interviews (field material; never for partners).")
 
@@ -254,7 +254,6 @@ class InquiryInterviews(MethodView):
             fieldwork.set_identity(
                 interview, user(), identity["full_name"], identity["contact"], identity["aliases"]
             )
-        db.session.commit()
         return interview, 201
 
 
@@ -270,7 +269,6 @@ class InterviewItem(MethodView):
         if args["reveal"]:
             require("fieldwork.reveal_identity", interview)
             identity = fieldwork.reveal(interview, user())
-            db.session.commit()
             result.identity = (
                 {"full_name": identity.full_name, "contact": identity.contact, "aliases": identity.aliases}
                 if identity is not None
@@ -300,7 +298,6 @@ class InterviewItem(MethodView):
         except fieldwork.DuplicatePseudonym:
             db.session.rollback()
             fail(409, _("Another interview of this inquiry uses this pseudonym."))
-        db.session.commit()
         return interview, 200, {"ETag": interview_etag(interview)}
 
     @bp.response(204)
@@ -317,7 +314,6 @@ class InterviewItem(MethodView):
         proposal = run_collective(
             lambda: engine.start(inquiry, user(), "fieldwork.delete", fieldwork.delete_payload(interview))
         )
-        db.session.commit()
         return started(proposal) if proposal is not None else ""
 
 
@@ -380,5 +376,4 @@ class InterviewFiles(MethodView):
         except fieldwork.RecordingRefused as exc:
             db.session.rollback()
             fail(422, str(exc))
-        db.session.commit()
         return row, 201

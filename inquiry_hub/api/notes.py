@@ -38,7 +38,7 @@ from inquiry_hub.api.fieldwork_common import CollectiveSchema, run_collective, s
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.models import Interview, Note
-from inquiry_hub.governance import engine
+from inquiry_hub.inquiries import engine
 
 bp = Blueprint("notes", __name__, description="Notes of an interview (field material; never for partners).")
 
@@ -112,7 +112,6 @@ class InterviewNotes(MethodView):
             kind="interview_notes",
             interview=interview,
         )
-        db.session.commit()
         return note, 201
 
 
@@ -158,7 +157,6 @@ class NoteItem(MethodView):
         except fieldwork.Conflict:
             db.session.rollback()
             smorest_abort(409, message=_("Someone changed this note in the meantime."))
-        db.session.commit()
         return note, 200, {"ETag": etag_of(note.version)}
 
     @bp.response(204)
@@ -175,5 +173,4 @@ class NoteItem(MethodView):
         proposal = run_collective(
             lambda: engine.start(inquiry, user(), "fieldwork.delete", fieldwork.delete_payload(note))
         )
-        db.session.commit()
         return started(proposal) if proposal is not None else ""

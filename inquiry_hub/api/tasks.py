@@ -151,7 +151,6 @@ class InquiryTasks(MethodView):
             actor=user(),
             research_question_id=_question(inquiry, data),
         )
-        db.session.commit()
         return task, 201, {"ETag": etag_of(task.version)}
 
 
@@ -185,7 +184,6 @@ class TaskItem(MethodView):
         except tasks.Conflict:
             db.session.rollback()
             smorest_abort(409, message=_("Someone changed this task in the meantime."))
-        db.session.commit()
         return _with_etag(task)
 
     @bp.response(204)
@@ -197,7 +195,6 @@ class TaskItem(MethodView):
         task = _load(task_id, "tasks.delete")
         check_if_match(task.version)
         tasks.delete_task(task, user())
-        db.session.commit()
         return ""
 
 

@@ -85,7 +85,6 @@ def notification_settings():
     """Which notifications also reach me by email, at once or in a daily digest."""
     if request.method == "POST":
         notifications.save_preferences(current_user, request.form.to_dict())
-        db.session.commit()
         flash(_l("Your notification settings are saved."), "success")
         return redirect(url_for("followup.notification_settings"))
     return render_template(
@@ -102,7 +101,6 @@ def notification_settings():
 def create_feed():
     """A new secret address for my activity feed; the old one stops working."""
     session["activity_feed_token"] = feeds.create_feed(current_user)
-    db.session.commit()
     return redirect(url_for("followup.notification_settings", _anchor="feed"))
 
 
@@ -111,7 +109,6 @@ def create_feed():
 def revoke_feed():
     """My activity feed address stops working."""
     feeds.revoke_feeds(current_user)
-    db.session.commit()
     return redirect(url_for("followup.notification_settings", _anchor="feed"))
 
 

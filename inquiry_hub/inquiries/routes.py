@@ -11,14 +11,12 @@ from inquiry_hub import policy
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.followup import services as followup
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.engine import ActionFailed
-from inquiry_hub.governance.models import Proposal, ProposalStatus
-from inquiry_hub.inquiries import bp
+from inquiry_hub.inquiries import bp, engine
 from inquiry_hub.inquiries import services as inquiries
+from inquiry_hub.inquiries.engine import ActionFailed
 from inquiry_hub.inquiries.forms import GovernanceForm, InquiryForm, InviteForm, PhaseForm
-from inquiry_hub.inquiries.models import Inquiry, Phase
-from inquiry_hub.inquiries.scope import scope_blueprint
+from inquiry_hub.inquiries.models import Inquiry, Phase, Proposal, ProposalStatus
+from inquiry_hub.scope import scope_blueprint
 
 scope_blueprint(bp)
 
@@ -84,7 +82,6 @@ def edit():
         inquiries.update_inquiry(
             inquiry, title=form.title.data, question=form.question.data, actor=current_user
         )
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("inquiries.home"))
     return render_template("inquiries/edit.html", inquiry=inquiry, form=form)
@@ -99,7 +96,6 @@ def edit_phase(phase_id: int):
     form = PhaseForm(prefix=f"phase-{phase.id}")
     if form.validate_on_submit():
         inquiries.update_phases(inquiry, {phase.id: (form.starts_on.data, form.ends_on.data)}, current_user)
-        db.session.commit()
         flash(_("Phase dates saved."), "success")
         return redirect(url_for("inquiries.home"))
     for errors in form.errors.values():
@@ -180,7 +176,6 @@ def invite():
         except ActionFailed as exc:
             form.email.errors.append(str(exc))
         else:
-            db.session.commit()
             return _started(proposal, _("Invitation sent."))
     return _members_page(form, _governance_form(inquiry), 422)
 
@@ -199,7 +194,6 @@ def remove(user_id: int):
     except ActionFailed as exc:
         flash(str(exc), "error")
         return redirect(url_for("inquiries.members"))
-    db.session.commit()
     return _started(proposal, _("Member removed."))
 
 
@@ -216,6 +210,5 @@ def change_rule():
         except ActionFailed as exc:
             form.rule.errors.append(str(exc))
         else:
-            db.session.commit()
             return _started(proposal, _("Governance rule changed."))
     return _members_page(InviteForm(), form, 422)

@@ -9,11 +9,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from inquiry_hub import policy
+from inquiry_hub import policy, uow
 from inquiry_hub.accounts.passwords import verify_password
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.engine import ActionFailed
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.engine import ActionFailed
 from inquiry_hub.privacy import bp
 from inquiry_hub.privacy.forms import ArchiveForm, CloseAccountForm, RetentionForm
 from inquiry_hub.privacy.models import ArchiveJob
@@ -48,7 +48,6 @@ def close_account():
     if form.validate_on_submit():
         if verify_password(current_user.password_hash, form.password.data):
             personal.close_account(current_user)
-            db.session.commit()
             logout_user()
             flash(_("Your account is closed and your personal data removed."), "success")
             return redirect(url_for("accounts.login"))
@@ -71,7 +70,6 @@ def inquiry_retention(inquiry_id: int):
         except ActionFailed as exc:
             form.until.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Proposal opened.") if proposal else _("Retention date changed."), "success")
             return redirect(url_for("privacy.inquiry_retention", inquiry_id=inquiry.id))
     return render_template("privacy/retention.html", inquiry=inquiry, archive_notes=archive_notes, form=form)
@@ -105,8 +103,8 @@ def archive_build(inquiry_id: int):
     inquiry = _exportable(inquiry_id)
     if ArchiveForm().validate_on_submit():
         job = archive_jobs.start(inquiry, current_user)
-        db.session.commit()
-        archive_jobs.launch(job)
+        # The worker reads the job's row: it starts once the request has committed it.
+        uow.after_commit(lambda: archive_jobs.launch(job))
     return redirect(url_for("privacy.archive_page", inquiry_id=inquiry.id))
 
 
@@ -130,7 +128,6 @@ def archive_download(inquiry_id: int, job_id: int):
     if path is None:
         abort(404)
     audit.record_read(inquiry, current_user, "archive")
-    db.session.commit()
     return send_file(
         path, mimetype="application/zip", as_attachment=True, download_name=f"inquiry-{inquiry.id}.zip"
     )
@@ -171,7 +168,6 @@ def admin_retention(inquiry_id: int):
     form = RetentionForm(until=inquiry.retention_until, archive_notes=retention.archives_notes(inquiry))
     if form.validate_on_submit():
         retention.set_retention(inquiry, current_user, form.until.data, form.archive_notes.data)
-        db.session.commit()
         flash(_("Retention date changed."), "success")
         return redirect(url_for("privacy.admin_purges"))
     return render_template("privacy/admin_retention.html", inquiry=inquiry, form=form)

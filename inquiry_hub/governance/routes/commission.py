@@ -7,13 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from inquiry_hub import policy
-from inquiry_hub.extensions import db
 from inquiry_hub.governance import commission_bp as bp
-from inquiry_hub.governance import engine
 from inquiry_hub.governance.forms import CommissionForm, PartnerPositionForm
-from inquiry_hub.governance.models import Proposal
 from inquiry_hub.governance.services import commission
-from inquiry_hub.inquiries.scope import scope_blueprint
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Proposal
+from inquiry_hub.scope import scope_blueprint
 
 scope_blueprint(bp)
 
@@ -89,7 +88,6 @@ def partner_position(proposal_id: int):
         except engine.ActionFailed as exc:
             form.reason.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Your answer is recorded."), "success")
             return redirect(url_for("commission.index", _anchor=f"amendment-{proposal.id}"))
     return _index_page(submitted=(proposal.id, form), status=422)
@@ -109,7 +107,6 @@ def amend():
         except engine.ActionFailed as exc:
             form.note.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(
                 _("Amendment proposed: the partner and the team decide.")
                 if proposal and proposal.co_decided

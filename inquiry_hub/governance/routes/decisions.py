@@ -10,7 +10,7 @@ from flask_login import current_user
 from inquiry_hub import policy
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import bp, engine
+from inquiry_hub.governance import bp
 from inquiry_hub.governance.forms import (
     KIND_LABELS,
     RULE_LABELS,
@@ -19,9 +19,10 @@ from inquiry_hub.governance.forms import (
     PositionForm,
     ProposalForm,
 )
-from inquiry_hub.governance.models import Proposal
 from inquiry_hub.governance.services import decisions
-from inquiry_hub.inquiries.scope import scope_blueprint
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Proposal
+from inquiry_hub.scope import scope_blueprint
 
 scope_blueprint(bp)
 
@@ -65,7 +66,6 @@ def new():
             deadline=to_utc(form.deadline.data),  # typed in the reader's time zone
             hide_positions=form.hide_positions.data,
         )
-        db.session.commit()
         flash(_("Proposal opened."), "success")
         return redirect(url_for("governance.proposal", proposal_id=proposal.id))
     status = 422 if form.is_submitted() else 200
@@ -130,7 +130,6 @@ def take_position(proposal_id: int):
         except engine.ActionFailed as exc:
             form.reason.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Your position is recorded."), "success")
             return redirect(url_for("governance.proposal", proposal_id=item.id))
     return _proposal_page(item, form=form, status=422)
@@ -149,7 +148,6 @@ def withdraw(proposal_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("governance.proposal", proposal_id=item.id))
-    db.session.commit()
     flash(_("Proposal withdrawn."), "info")
     return redirect(url_for("governance.index"))
 
@@ -162,7 +160,6 @@ def comment(proposal_id: int):
     if not form.validate_on_submit():
         return _proposal_page(item, comment_form=form, status=422)
     decisions.add_comment(item, current_user, form.body.data)
-    db.session.commit()
     return redirect(url_for("governance.proposal", proposal_id=item.id, _anchor="discussion"))
 
 
@@ -176,7 +173,6 @@ def outcome(proposal_id: int):
     if not form.validate_on_submit():
         return _proposal_page(item, outcome_form=form, status=422)
     decisions.write_outcome(item, current_user, form.outcome.data)
-    db.session.commit()
     flash(_("Outcome recorded."), "success")
     return redirect(url_for("governance.proposal", proposal_id=item.id))
 

@@ -8,12 +8,11 @@ from flask_login import current_user
 
 from inquiry_hub import policy
 from inquiry_hub.db import utcnow
-from inquiry_hub.extensions import db
 from inquiry_hub.governance import logbook_bp as bp
 from inquiry_hub.governance.forms import CommentForm, LogbookForm
 from inquiry_hub.governance.models import LogbookEntry
 from inquiry_hub.governance.services import logbook
-from inquiry_hub.inquiries.scope import scope_blueprint
+from inquiry_hub.scope import scope_blueprint
 
 scope_blueprint(bp)
 
@@ -50,7 +49,6 @@ def new():
             body=form.body.data,
             personal=form.personal.data,
         )
-        db.session.commit()
         flash(_("Entry saved."), "success")
         return redirect(url_for("logbook.entry", entry_id=entry.id))
     status = 422 if form.is_submitted() else 200
@@ -82,7 +80,6 @@ def edit(entry_id: int):
             body=form.body.data,
             personal=form.personal.data,
         )
-        db.session.commit()
         return redirect(url_for("logbook.entry", entry_id=item.id))
     status = 422 if form.is_submitted() else 200
     return render_template("governance/logbook/form.html", inquiry=g.inquiry, form=form, entry=item), status
@@ -96,5 +93,4 @@ def comment(entry_id: int):
     if not form.validate_on_submit():
         return render_template("governance/logbook/entry.html", inquiry=g.inquiry, entry=item, form=form), 422
     logbook.add_comment(item, current_user, form.body.data)
-    db.session.commit()
     return redirect(url_for("logbook.entry", entry_id=item.id, _anchor="comments"))

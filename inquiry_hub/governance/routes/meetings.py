@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from inquiry_hub import policy
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
 from inquiry_hub.governance import meetings_bp as bp
 from inquiry_hub.governance.forms import (
     MEETING_KIND_LABELS,
@@ -23,8 +22,9 @@ from inquiry_hub.governance.forms import (
 )
 from inquiry_hub.governance.models import Meeting
 from inquiry_hub.governance.services import meetings
-from inquiry_hub.inquiries.scope import scope_blueprint
+from inquiry_hub.inquiries import engine
 from inquiry_hub.inquiries.services import members_by_role
+from inquiry_hub.scope import scope_blueprint
 
 scope_blueprint(bp)
 
@@ -100,7 +100,6 @@ def new():
             db.session.rollback()
             form.agenda.errors.append(str(exc))
             return render_template("governance/meetings/form.html", inquiry=g.inquiry, form=form), 422
-        db.session.commit()
         flash(_("Meeting planned; the roles follow the rotation, the team can swap them."), "success")
         _flash_if_joint_waits(meeting, form.kind.data)
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
@@ -136,7 +135,6 @@ def edit(meeting_id: int):
                 ),
                 422,
             )
-        db.session.commit()
         _flash_if_joint_waits(meeting, form.kind.data)
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     status = 422 if form.is_submitted() else 200
@@ -200,7 +198,6 @@ def comment(meeting_id: int):
     if not form.validate_on_submit():
         return _meeting_page(item, comment_form=form, status=422)
     meetings.add_comment(item, current_user, form.body.data)
-    db.session.commit()
     return redirect(url_for("meetings.meeting", meeting_id=item.id, _anchor="comments"))
 
 
@@ -224,7 +221,6 @@ def minutes(meeting_id: int):
                 ),
                 409,
             )
-        db.session.commit()
         flash(_("Minutes saved."), "success")
         return redirect(url_for("meetings.meeting", meeting_id=item.id))
     status = 422 if form.is_submitted() else 200
@@ -240,7 +236,6 @@ def roles(meeting_id: int):
     form = _roles_form(item, request.form)
     if form.validate():
         meetings.swap_roles(item, current_user, {r: form[r].data or None for r in meetings.ROLES})
-        db.session.commit()
         flash(_("Roles updated."), "success")
     else:
         flash(_("Choose the roles among the students."), "error")
@@ -254,7 +249,6 @@ def attendance(meeting_id: int):
     form = _attendance_form(item, request.form)
     if form.validate():
         meetings.set_attendance(item, current_user, form.present.data or [])
-        db.session.commit()
         flash(_("Attendance recorded."), "success")
     else:
         flash(_("Choose people among the members."), "error")
@@ -269,7 +263,6 @@ def publish(meeting_id: int):
         abort(400)
     if request.form.get("published") != "1":
         meetings.withdraw_minutes(item, current_user)
-        db.session.commit()
         flash(_("Minutes withdrawn."), "info")
         return redirect(url_for("meetings.meeting", meeting_id=item.id))
     policy.require(current_user, "meetings.publish_minutes", item)
@@ -279,7 +272,6 @@ def publish(meeting_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return _meeting_page(item, status=422)
-    db.session.commit()
     flash(
         _("Publication proposed: the team decides.") if proposal else _("Minutes published to the partner."),
         "info",
@@ -300,6 +292,5 @@ def action_to_task(meeting_id: int):
     ):
         abort(400)
     task = meetings.action_to_task(item, current_user, form.text.data)
-    db.session.commit()
     flash(_("Task created.") if task else _("This action item is already a task."), "success")
     return redirect(url_for("meetings.meeting", meeting_id=item.id, _anchor="actions"))
