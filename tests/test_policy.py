@@ -473,3 +473,40 @@ def test_no_role_check_outside_the_policy_module():
         if (hits := role_checks(path.read_text(encoding="utf-8")))
     }
     assert found == {}
+
+
+# --- the permission table of docs/permissions.md ----------------------------------------
+
+PERMISSION_DOC = ROOT / "docs" / "permissions.md"
+TABLE_START, TABLE_END = "<!-- table: start -->", "<!-- table: end -->"
+
+
+def render_permission_table() -> str:
+    """The role × capability table of docs/permissions.md, from policy.CAPABILITIES."""
+    roles = list(policy.CAPABILITIES)
+    lines = [
+        "| capability | " + " | ".join(str(r) for r in roles) + " | how |",
+        "|---|" + "---|" * len(roles) + "---|",
+    ]
+    for action in sorted(policy.INQUIRY_ACTIONS | policy.COLLECTIVE_ACTIONS):
+        cells = ["yes" if action in policy.CAPABILITIES[r] else "—" for r in roles]
+        how = []
+        if action in policy.COLLECTIVE_ACTIONS:
+            how.append("collective action")
+        if action in policy.SECOND_PERSON_ACTIONS:
+            how.append("second person")
+        if action.split(".")[0] in policy.CONFIDENTIAL_ROOMS:
+            how.append("404 if refused")
+        lines.append(f"| `{action}` | " + " | ".join(cells) + f" | {', '.join(how)} |")
+    for action in sorted(policy.SITE_ACTIONS):
+        lines.append(f"| `{action}` | " + " | ".join("—" for _ in roles) + " | site admin only |")
+    return "\n".join(lines)
+
+
+def test_permission_doc_matches_policy():
+    text = PERMISSION_DOC.read_text(encoding="utf-8")
+    assert TABLE_START in text and TABLE_END in text
+    documented = text.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0].strip()
+    expected = render_permission_table()
+    assert "`tasks.create` | yes | — | — |" in expected  # the table really is rendered
+    assert documented == expected, "docs/permissions.md is out of date; its table should read:\n" + expected
