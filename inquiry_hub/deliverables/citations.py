@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from inquiry_hub import markdown
 from inquiry_hub.extensions import db
@@ -147,7 +148,10 @@ def _profiles(inquiry) -> list[dict]:
     from inquiry_hub.fieldwork.models import Interview
 
     rows = db.session.scalars(
-        select(Interview).where(Interview.inquiry_id == inquiry.id, Interview.status != "planned")
+        select(Interview)
+        .where(Interview.inquiry_id == inquiry.id, Interview.status != "planned")
+        # ``withdrawn`` reads the consent: one query for all, not one per interviewee.
+        .options(selectinload(Interview.consent))
     )
     return [dict(i.profile or {}) for i in rows if not i.withdrawn]
 
