@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select, update
 from inquiry_hub.activity.models import Activity, Notification, OutboxMessage
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
+from inquiry_hub.uow import unit_of_work
 
 #: verb → sentence shown in the activity log; each room adds its own with ``register_verbs``.
 VERBS: dict[str, object] = {}
@@ -62,18 +63,32 @@ def record(inquiry, actor, verb: str, obj=None, summary: str = "") -> Activity:
     return activity
 
 
+#: Called with the notifications ``notify`` just wrote, in the same unit of work: a room acts
+#: on them there (followup queues the emails of people who want them at once).
+NOTIFY_HOOKS: list = []
+
+
+def on_notify(hook) -> None:
+    """Register ``hook(notifications)``, called after each ``notify``."""
+    if hook not in NOTIFY_HOOKS:
+        NOTIFY_HOOKS.append(hook)
+
+
 def notify(users: Iterable, kind: str, inquiry=None, url: str = "", **params) -> None:
     """One notification per person concerned."""
-    for user in users:
-        db.session.add(
-            Notification(
-                user_id=user.id,
-                inquiry_id=inquiry.id if inquiry is not None else None,
-                kind=kind,
-                params=params,
-                url=url,
-            )
+    rows = [
+        Notification(
+            user_id=user.id,
+            inquiry_id=inquiry.id if inquiry is not None else None,
+            kind=kind,
+            params=params,
+            url=url,
         )
+        for user in users
+    ]
+    db.session.add_all(rows)
+    for hook in NOTIFY_HOOKS:
+        hook(rows)
 
 
 def unread_count(user) -> int:
@@ -130,13 +145,13 @@ def _claim(token: str, now, limit: int) -> list[OutboxMessage]:
     )
     if db.session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
-        .values(claimed_by=token, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
+            .values(claimed_by=token, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
     return list(
         db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.claimed_by == token).order_by(OutboxMessage.id)
@@ -147,7 +162,7 @@ def _claim(token: str, now, limit: int) -> list[OutboxMessage]:
 def deliver_outbox(sender, now=None, limit: int = 100) -> tuple[int, int]:
     """Send due messages with ``sender(message)``; returns (sent, failed attempts).
 
-    Each message is claimed before it is sent and marked after, one commit each: overlapping
+    Each message is claimed before it is sent and marked after, one unit of work each: overlapping
     runs never send a message twice, and a crash mid-batch loses nothing already done.
     """
     now = now or utcnow()
@@ -155,23 +170,23 @@ def deliver_outbox(sender, now=None, limit: int = 100) -> tuple[int, int]:
     token = secrets.token_hex(16)
     sent = failed = 0
     for message in _claim(token, now, limit):
-        message.attempts += 1
-        try:
-            sender(message)
-        except Exception as exc:  # any transport error: keep the message, try later
-            failed += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= max_attempts:
-                message.failed_at = now
+        with unit_of_work():
+            message.attempts += 1
+            try:
+                sender(message)
+            except Exception as exc:  # any transport error: keep the message, try later
+                failed += 1
+                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                if message.attempts >= max_attempts:
+                    message.failed_at = now
+                else:
+                    message.next_attempt_at = now + retry_delay(message.attempts)
             else:
-                message.next_attempt_at = now + retry_delay(message.attempts)
-        else:
-            sent += 1
-            message.sent_at = now
-            message.last_error = ""
-        message.claimed_by = None
-        message.claimed_at = None
-        db.session.commit()
+                sent += 1
+                message.sent_at = now
+                message.last_error = ""
+            message.claimed_by = None
+            message.claimed_at = None
     return sent, failed
 
 

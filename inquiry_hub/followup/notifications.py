@@ -8,8 +8,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
 
 from inquiry_hub.activity import services as activity
 from inquiry_hub.activity.models import Notification
@@ -96,14 +95,13 @@ def save_preferences(user, choices: dict[str, str]) -> None:
 # --- email at once: every new notification whose kind the person asked by email -----------
 
 
-@event.listens_for(Session, "before_flush")
-def _email_immediately(session, flush_context, instances):
-    new = [n for n in session.new if isinstance(n, Notification)]
+def _email_immediately(new: list[Notification]) -> None:
+    """Queue an email (an outbox row, sent by run-due once committed) for each wanted one."""
     if not new:
         return
-    with session.no_autoflush:
+    with db.session.no_autoflush:
         wanted = set(
-            session.execute(
+            db.session.execute(
                 select(NotificationPreference.user_id, NotificationPreference.kind).where(
                     NotificationPreference.user_id.in_({n.user_id for n in new}),
                     NotificationPreference.email == EMAIL_IMMEDIATE,
@@ -113,6 +111,9 @@ def _email_immediately(session, flush_context, instances):
         for notification in new:
             if (notification.user_id, notification.kind) in wanted:
                 _email_one(notification)
+
+
+activity.on_notify(_email_immediately)
 
 
 def _link(url: str) -> str:

@@ -1,10 +1,11 @@
 """Building the inquiry archive as a job: queued by a request, run in a background thread.
 
-The request that starts a build commits a ``queued`` row and starts a thread with its own
-application context; ``run-due`` runs any job still queued (and requeues one whose worker went
-silent), so a crash or a restart loses nothing. The ZIP is written to a ``.part`` file renamed
-once complete: a failed build never leaves a file to download. Only the latest finished archive
-of an inquiry is kept, and none longer than ``KEEP_FOR``.
+The request that starts a build writes a ``queued`` row and, once its unit of work has
+committed it, starts a thread with its own application context; ``run-due`` runs any job
+still queued (and requeues one whose worker went silent), so a crash or a restart loses
+nothing. The ZIP is written to a ``.part`` file renamed once complete: a failed build never
+leaves a file to download. Only the latest finished archive of an inquiry is kept, and none
+longer than ``KEEP_FOR``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from inquiry_hub.extensions import db
 from inquiry_hub.inquiries.models import Inquiry
 from inquiry_hub.privacy.models import ArchiveJob
 from inquiry_hub.privacy.services import archive
+from inquiry_hub.uow import unit_of_work
 
 #: A finished archive is deleted after this delay (a new build replaces it sooner).
 KEEP_FOR = timedelta(days=7)
@@ -96,12 +98,12 @@ def _run_in_app(app, job_id: int) -> None:
 def _claim(job_id: int) -> bool:
     """Move the job from queued to running, unless another worker took it first."""
     now = utcnow()
-    claimed = db.session.execute(
-        update(ArchiveJob)
-        .where(ArchiveJob.id == job_id, ArchiveJob.status == "queued")
-        .values(status="running", started_at=now, updated_at=now, done_steps=0)
-    ).rowcount
-    db.session.commit()
+    with unit_of_work():
+        claimed = db.session.execute(
+            update(ArchiveJob)
+            .where(ArchiveJob.id == job_id, ArchiveJob.status == "queued")
+            .values(status="running", started_at=now, updated_at=now, done_steps=0)
+        ).rowcount
     return bool(claimed)
 
 
@@ -134,31 +136,33 @@ def run(job_id: int) -> bool:
 
 
 def _progress(job_id: int, done: int) -> None:
-    db.session.execute(
-        update(ArchiveJob).where(ArchiveJob.id == job_id).values(done_steps=done, updated_at=utcnow())
-    )
-    db.session.commit()
+    with unit_of_work():  # each step its own unit: the page polling the job sees it move
+        db.session.execute(
+            update(ArchiveJob).where(ArchiveJob.id == job_id).values(done_steps=done, updated_at=utcnow())
+        )
 
 
 def _finish(job_id: int, **values) -> None:
     now = utcnow()
-    db.session.execute(
-        update(ArchiveJob).where(ArchiveJob.id == job_id).values(finished_at=now, updated_at=now, **values)
-    )
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(
+            update(ArchiveJob)
+            .where(ArchiveJob.id == job_id)
+            .values(finished_at=now, updated_at=now, **values)
+        )
 
 
 def _replace_older(job: ArchiveJob) -> None:
     """Delete the inquiry's earlier finished or failed builds and their files."""
-    older = db.session.scalars(
-        select(ArchiveJob).where(
-            ArchiveJob.inquiry_id == job.inquiry_id,
-            ArchiveJob.id < job.id,
-            ArchiveJob.status.in_(("done", "failed")),
-        )
-    ).all()
-    _delete(older)
-    db.session.commit()
+    with unit_of_work():
+        older = db.session.scalars(
+            select(ArchiveJob).where(
+                ArchiveJob.inquiry_id == job.inquiry_id,
+                ArchiveJob.id < job.id,
+                ArchiveJob.status.in_(("done", "failed")),
+            )
+        ).all()
+        _delete(older)
 
 
 def _delete(jobs: list[ArchiveJob]) -> None:
@@ -179,12 +183,12 @@ def _delete(jobs: list[ArchiveJob]) -> None:
 def run_queued(now: datetime | None = None) -> int:
     """Requeue builds whose worker died, then run every queued build here; how many finished."""
     now = now or utcnow()
-    db.session.execute(
-        update(ArchiveJob)
-        .where(ArchiveJob.status == "running", ArchiveJob.updated_at < now - STALE_AFTER)
-        .values(status="queued")
-    )
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(
+            update(ArchiveJob)
+            .where(ArchiveJob.status == "running", ArchiveJob.updated_at < now - STALE_AFTER)
+            .values(status="queued")
+        )
     queued = db.session.scalars(
         select(ArchiveJob.id).where(ArchiveJob.status == "queued").order_by(ArchiveJob.id)
     ).all()
