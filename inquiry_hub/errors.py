@@ -98,6 +98,12 @@ def register(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        # An outage met after the view (the commit of the unit of work, an after_request hook)
+        # reaches Flask's last resort as an InternalServerError that wraps the database error.
+        original = getattr(error, "original_exception", None)
+        if original is not None and database_unreachable(original):
+            app.logger.warning("database unreachable: %s", original)
+            return _unavailable()
         return _render(error.code or 500)
 
     @app.errorhandler(Refused)
