@@ -27,7 +27,7 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except Exception:
         db.session.rollback()
-        return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="error", database="unreachable"), 503, {"Retry-After": "30"}
     return jsonify(status="ok", database="ok")
 
 

@@ -176,6 +176,7 @@ def test_pages_and_api_answer_503_while_the_database_is_down_then_recover(outage
     assert api.get_json()["error"]["code"] == "unavailable"
     assert login_form.status_code == 503
     assert health.status_code == 503
+    assert health.headers["Retry-After"].isdigit()
 
     # Back by itself: no restart, the same client and session.
     assert client.get(page).status_code == 200
