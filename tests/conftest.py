@@ -98,6 +98,17 @@ def client(app):
 
 
 @pytest.fixture
+def english_client(app):
+    """A browser asking for English, so that assertions on UI text hold with the French catalogue.
+
+    Rooms whose tests read UI text make it their ``client`` (``def client(english_client)``).
+    """
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
 def csrf_enabled(app):
     app.config["WTF_CSRF_ENABLED"] = True
     yield

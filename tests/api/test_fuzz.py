@@ -14,18 +14,20 @@ fixture-based parametrisation reads a pytest attribute that pytest 9 no longer h
 from __future__ import annotations
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from schemathesis.checks import (
+
+schemathesis = pytest.importorskip("schemathesis", reason="the fuzzing needs schemathesis")
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from schemathesis.checks import (  # noqa: E402
     content_type_conformance,
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,
 )
 
-from inquiry_hub.extensions import db
-from tests.api.conftest import make_token
+from inquiry_hub.extensions import db  # noqa: E402
+from tests.api.conftest import make_token  # noqa: E402
 
 pytestmark = pytest.mark.fuzz
 

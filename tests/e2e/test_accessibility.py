@@ -9,6 +9,7 @@ import pytest
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
+pytest.importorskip("playwright.sync_api", reason="the browser journeys need playwright")
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js").read_text()
 

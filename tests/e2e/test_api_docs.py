@@ -10,6 +10,7 @@ import pytest
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
+pytest.importorskip("playwright.sync_api", reason="the browser journeys need playwright")
 
 
 def test_api_reference_renders_with_vendored_swagger_ui_under_csp(server, page_factory):

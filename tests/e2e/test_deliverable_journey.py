@@ -12,6 +12,7 @@ import pytest
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
+pytest.importorskip("playwright.sync_api", reason="the browser journeys need playwright")
 
 
 def _pdf() -> bytes:

@@ -10,6 +10,7 @@ import pytest
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
+pytest.importorskip("playwright.sync_api", reason="the browser journeys need playwright")
 
 #: Two paragraphs; the name from the identity vault is replaced by the pseudonym before saving.
 BODY = (

@@ -10,6 +10,7 @@ import pytest
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
+pytest.importorskip("playwright.sync_api", reason="the browser journeys need playwright")
 
 
 def test_student_logs_in_lands_on_her_inquiry_and_logs_out(server, page_factory):

@@ -11,6 +11,7 @@ import pytest
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
+pytest.importorskip("playwright.sync_api", reason="the browser journeys need playwright")
 
 #: Some room for a scrollbar's rounding; a table that does not fit would overflow by far more.
 TOLERANCE = 2

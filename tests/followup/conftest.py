@@ -7,17 +7,15 @@ import pytest
 from inquiry_hub.activity.models import Activity
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import Interview, ProfileAttribute, SamplingTarget
-from inquiry_hub.governance.models import Position, Proposal
+from inquiry_hub.inquiries.models import Position, Proposal
 from inquiry_hub.tasks.models import Task, TaskAssignee
 from inquiry_hub.tasks.services.columns import columns_of
 
 
 @pytest.fixture
-def client(app):
-    """A browser asking for English, so that assertions on UI text hold once French is in."""
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def client(english_client):
+    """This room's tests read English UI text (the fixture is in tests/conftest.py)."""
+    return english_client
 
 
 def main_of(response) -> str:

@@ -2,8 +2,6 @@ import pytest
 
 
 @pytest.fixture
-def client(app):
-    """A browser asking for English, so that assertions on UI text hold once French is in."""
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def client(english_client):
+    """This room's tests read English UI text (the fixture is in tests/conftest.py)."""
+    return english_client

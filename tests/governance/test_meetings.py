@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import Meeting, MinutesRevision, Proposal
+from inquiry_hub.governance.models import Meeting, MinutesRevision
 from inquiry_hub.governance.services import meetings
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Proposal
 from tests.conftest import login
 from tests.governance.helpers import base, future, meeting
 
@@ -143,7 +144,6 @@ def test_action_items_are_read_from_the_minutes(team):
 
 
 def test_an_action_item_becomes_a_task_once(client, team):
-    pytest.importorskip("inquiry_hub.tasks.services")
     from inquiry_hub.tasks.models import Task
 
     item = meeting(team, minutes="- [ ] Appeler la SCIC\n")

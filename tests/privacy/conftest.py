@@ -71,8 +71,6 @@ def _no_archive_left(app):
 
 
 @pytest.fixture
-def client(app):
-    """A browser asking for English, so that assertions on UI text hold with the French catalogue."""
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def client(english_client):
+    """This room's tests read English UI text (the fixture is in tests/conftest.py)."""
+    return english_client

@@ -40,9 +40,3 @@ def make_field(team) -> dict:
         "attribute": attribute,
         "excerpt": excerpt,
     }
-
-
-def english(client):
-    """The test client as a browser asking for English (assertions on UI text)."""
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client

@@ -64,7 +64,7 @@ def _take_address(client, user, address):
 
 def _pass_invitation(client, app, team, how):
     """The team invites CO_TUTOR and the proposal passes, on the web or through the API."""
-    from inquiry_hub.governance.models import Proposal
+    from inquiry_hub.inquiries.models import Proposal
 
     inquiry, students = team["inquiry"], team["students"]
     if how == "any_member":

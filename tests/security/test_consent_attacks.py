@@ -44,13 +44,6 @@ MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\x00" * 64
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 
 
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def _terms(**overrides) -> dict:
     terms = {
         "status": "written",

@@ -112,17 +112,10 @@ from sqlalchemy import func, select  # noqa: E402
 from inquiry_hub.deliverables import services as deliverables  # noqa: E402
 from inquiry_hub.deliverables.models import Version  # noqa: E402
 from inquiry_hub.fieldwork.models import Excerpt  # noqa: E402
-from inquiry_hub.governance.models import Proposal  # noqa: E402
+from inquiry_hub.inquiries.models import Proposal  # noqa: E402
 from tests.api.conftest import make_token  # noqa: E402
 from tests.conftest import login  # noqa: E402
 from tests.security import _documents  # noqa: E402
-
-
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 @pytest.fixture
@@ -288,7 +281,7 @@ def test_a_vault_name_in_the_speaker_notes_blocks_sharing(client, at_once):
 def test_the_share_is_checked_again_when_the_proposal_executes(client, team):
     """Proposed while clean; the name enters the vault before the team agrees: nothing is shared."""
     from inquiry_hub.fieldwork import services as fieldwork
-    from inquiry_hub.governance import engine
+    from inquiry_hub.inquiries import engine
 
     interview = _interview(team["inquiry"], team["student"], full_name="")
     version = _text(team, "Lulu nous a tout montré du compost.")

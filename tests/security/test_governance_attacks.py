@@ -18,9 +18,10 @@ from inquiry_hub.activity.models import Notification, OutboxMessage
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.followup.models import EMAIL_IMMEDIATE, NotificationPreference
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import Meeting, Proposal, ProposalStatus
+from inquiry_hub.governance.models import Meeting
 from inquiry_hub.governance.services import commission, meetings
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Proposal, ProposalStatus
 from tests.api.conftest import Api, make_token
 from tests.conftest import login
 from tests.governance.helpers import base, future

@@ -17,7 +17,7 @@ from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import Code, Excerpt, Interview, InterviewFile, Note
 from tests.api.conftest import Api, make_token
 from tests.conftest import login
-from tests.security._hardening import english, make_field
+from tests.security._hardening import make_field
 
 
 @pytest.fixture
@@ -156,7 +156,6 @@ def _bomb() -> bytes:
 
 
 def _import(client, field, name: str, data: bytes):
-    english(client)
     login(client, field["student"])
     url = f"/inquiries/{field['inquiry'].id}/fieldwork/notes/import?interview_id={field['interview'].id}"
     return client.post(url, data={"transcript": (io.BytesIO(data), name)}, content_type="multipart/form-data")
@@ -301,7 +300,7 @@ def test_a_codebook_nested_thousands_deep_is_refused_not_a_500(client, field):
         + "</Code>" * 5000
         + "</Codes></CodeBook>"
     ).encode()
-    login(english(client), field["student"])
+    login(client, field["student"])
     url = f"/inquiries/{field['inquiry'].id}/fieldwork/codebook/import"
     response = client.post(url, data={"codebook": (io.BytesIO(document), "deep.qdc")}, follow_redirects=True)
     assert response.status_code == 200

@@ -20,7 +20,7 @@ from inquiry_hub.fieldwork.services import coding, coding_analysis
 from tests.api.conftest import Api, make_token
 from tests.conftest import login
 from tests.deliverables.conftest import make_deliverable, text_version
-from tests.security._hardening import english, make_field
+from tests.security._hardening import make_field
 
 QUOTE = "décide ensemble"
 
@@ -64,7 +64,7 @@ def _read(client, url: str) -> str:
 )
 def test_the_coder_sees_the_excerpt(client, field, page):
     _blind(field)
-    login(english(client), field["students"][0])
+    login(client, field["students"][0])
     assert QUOTE in _read(client, _pages(field)[page])
 
 
@@ -72,7 +72,7 @@ def test_the_coder_sees_the_excerpt(client, field, page):
     "page", ["code page", "excerpts csv", "excerpts md", "retrieval", "retrieval by profile"]
 )
 def test_the_blind_coder_does_not_see_it(client, field, page):
-    login(english(client), field["students"][1])
+    login(client, field["students"][1])
     assert QUOTE in _read(client, _pages(field)[page])  # control: before blind mode
     _blind(field)
     assert QUOTE not in _read(client, _pages(field)[page])
@@ -86,7 +86,7 @@ def test_the_csv_export_has_no_row_for_the_hidden_excerpt(client, field):
 
 
 def test_memos_on_a_hidden_excerpt_are_hidden(client, field):
-    login(english(client), field["students"][1])
+    login(client, field["students"][1])
     assert "Mémo secret" in _read(client, _pages(field)["memos"])
     _blind(field)
     assert "Mémo secret" not in _read(client, _pages(field)["memos"])
@@ -117,7 +117,7 @@ def test_the_api_hides_it_by_list_and_by_id(client, field):
 
 def _cite(client, field, who) -> int:
     deliverable = make_deliverable(field["inquiry"], field["students"][0])
-    login(english(client), who)
+    login(client, who)
     url = f"/inquiries/{field['inquiry'].id}/deliverables/{deliverable.id}/versions/text"
     body = f"# Rapport\n\nComme le dit E07 : [[excerpt:{field['excerpt'].id}]]"
     return client.post(url, data={"body": body, "changelog": "v1"})
@@ -156,7 +156,7 @@ def test_a_version_citing_it_does_not_show_the_quote_to_the_blind_coder(client, 
     version = text_version(deliverable, field["students"][0], body=f"Voir [[excerpt:{field['excerpt'].id}]]")
     _blind(field)
     base = f"/inquiries/{field['inquiry'].id}/deliverables/{deliverable.id}/versions/{version.id}"
-    login(english(client), field["students"][0])
+    login(client, field["students"][0])
     assert QUOTE in _read(client, base)
     login(client, field["students"][1])
     assert QUOTE not in _read(client, base)

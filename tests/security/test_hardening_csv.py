@@ -19,7 +19,7 @@ from inquiry_hub.export_rows import csv_text, safe_cell
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.services import coding
-from inquiry_hub.governance import engine
+from inquiry_hub.inquiries import engine
 from inquiry_hub.tasks import services as tasks
 from tests.conftest import login
 from tests.governance.helpers import free_proposal

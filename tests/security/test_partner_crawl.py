@@ -49,13 +49,6 @@ MAX_PAGES = 400
 QUERY_VARIANTS = 3
 
 
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def _interview(team, pseudonym, status, quotation, *, identity=True):
     from inquiry_hub.fieldwork import services as fieldwork
 
