@@ -214,8 +214,8 @@ def measure(args, app, db, port, env, relay) -> dict:
     from inquiry_hub.accounts.models import Invitation
     from inquiry_hub.activity import services as activity
     from inquiry_hub.activity.models import OutboxMessage
-    from inquiry_hub.governance import engine
-    from inquiry_hub.governance.models import Position, Proposal
+    from inquiry_hub.inquiries import engine
+    from inquiry_hub.inquiries.models import Position, Proposal
     from tests.conftest import make_inquiry, make_user
 
     deadline = time.monotonic() + 60

@@ -165,8 +165,8 @@ def register_template_helpers(app: Flask) -> None:
 
     from inquiry_hub import i18n, policy
     from inquiry_hub.activity import services as activity
-    from inquiry_hub.governance.engine import title_of
     from inquiry_hub.inquiries import services as inquiries
+    from inquiry_hub.inquiries.engine import title_of
 
     app.jinja_env.globals.update(
         proposal_title=title_of,

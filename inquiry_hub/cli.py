@@ -115,9 +115,9 @@ def run_due() -> None:
     from inquiry_hub.activity.services import deliver_outbox
     from inquiry_hub.fieldwork.services import withdrawals
     from inquiry_hub.followup import notifications as followup
-    from inquiry_hub.governance import engine
-    from inquiry_hub.governance.models import Proposal
     from inquiry_hub.governance.services.decisions import send_reminders
+    from inquiry_hub.inquiries import engine
+    from inquiry_hub.inquiries.models import Proposal
     from inquiry_hub.privacy.services import archive_jobs, retention
 
     failures: list[str] = []

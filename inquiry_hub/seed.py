@@ -11,11 +11,10 @@ from inquiry_hub.accounts import services as accounts
 from inquiry_hub.accounts.models import User
 from inquiry_hub.db import Base, utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import Stance
 from inquiry_hub.governance.services import decisions
+from inquiry_hub.inquiries import engine
 from inquiry_hub.inquiries import services as inquiries
-from inquiry_hub.inquiries.models import Cohort, Inquiry, Organisation
+from inquiry_hub.inquiries.models import Cohort, Inquiry, Organisation, Stance
 
 DEMO_PASSWORD = "demo-pass-2026"
 

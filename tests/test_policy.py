@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from inquiry_hub import policy
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import Proposal
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Proposal
 from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,8 +11,8 @@ from inquiry_hub.deliverables.models import Deliverable, Version
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import Code, Excerpt, IdentityKey, Interview, Note
 from inquiry_hub.fieldwork.vault import decrypt
-from inquiry_hub.governance.models import Meeting, Proposal
-from inquiry_hub.inquiries.models import Inquiry
+from inquiry_hub.governance.models import Meeting
+from inquiry_hub.inquiries.models import Inquiry, Proposal
 from inquiry_hub.tasks import services as tasks
 from inquiry_hub.tasks.models import Task
 from tests.conftest import count_queries

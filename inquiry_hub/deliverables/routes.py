@@ -27,11 +27,11 @@ from inquiry_hub.deliverables.forms import (
 from inquiry_hub.deliverables.models import PIPELINE, Channel, Deliverable, ReviewComment, Version
 from inquiry_hub.extensions import db
 from inquiry_hub.filecheck import send_stored
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.engine import ActionFailed
 from inquiry_hub.governance.services import commission
-from inquiry_hub.inquiries.scope import scope_blueprint
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.engine import ActionFailed
 from inquiry_hub.inquiries.services import rule_label
+from inquiry_hub.scope import scope_blueprint
 
 scope_blueprint(bp)
 

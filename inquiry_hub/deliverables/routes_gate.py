@@ -12,8 +12,8 @@ from inquiry_hub.deliverables.routes import _version
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import PublicName
 from inquiry_hub.fieldwork.services import public_names
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.engine import ActionFailed
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.engine import ActionFailed
 from inquiry_hub.inquiries.services import rule_label
 
 

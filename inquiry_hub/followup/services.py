@@ -17,10 +17,10 @@ from inquiry_hub.activity.models import Activity
 from inquiry_hub.deliverables import face as deliverables_face
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import Excerpt, Interview, Note, SamplingTarget
-from inquiry_hub.governance.models import LogbookEntry, Meeting, Position, Proposal, ProposalStatus
+from inquiry_hub.governance.models import LogbookEntry, Meeting
 from inquiry_hub.governance.models.meetings import MeetingKind
-from inquiry_hub.governance.models.proposals import Stance
-from inquiry_hub.inquiries.models import Inquiry
+from inquiry_hub.inquiries.models import Inquiry, Position, Proposal, ProposalStatus
+from inquiry_hub.inquiries.models.proposals import Stance
 from inquiry_hub.tasks import face as tasks_face
 
 #: Interview statuses that mean the interview took place.

@@ -9,17 +9,8 @@ from sqlalchemy import insert
 
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance.models import (
-    AgendaItem,
-    Meeting,
-    MeetingKind,
-    MinutesRevision,
-    Position,
-    Proposal,
-    ProposalStatus,
-    Stance,
-    meeting_attendees,
-)
+from inquiry_hub.governance.models import AgendaItem, Meeting, MeetingKind, MinutesRevision, meeting_attendees
+from inquiry_hub.inquiries.models import Position, Proposal, ProposalStatus, Stance
 
 AGENDA = (
     "Tour de météo",

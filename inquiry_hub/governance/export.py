@@ -17,12 +17,9 @@ from inquiry_hub.governance.models import (
     Meeting,
     MeetingComment,
     MinutesRevision,
-    Position,
-    Proposal,
-    ProposalComment,
-    ProposalReminder,
 )
 from inquiry_hub.governance.services import decisions, meetings
+from inquiry_hub.inquiries.models import Position, Proposal, ProposalComment, ProposalReminder
 
 #: Models whose rows name a person (author, proposer, position holder, commenter...).
 PERSONAL_MODELS = (

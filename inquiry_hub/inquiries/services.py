@@ -12,7 +12,7 @@ from inquiry_hub.accounts import services as accounts
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance.engine import ActionFailed, collective_action
+from inquiry_hub.inquiries.engine import ActionFailed, collective_action
 from inquiry_hub.inquiries.models import (
     DEFAULT_PHASES,
     GovernanceRule,
@@ -135,7 +135,7 @@ def update_inquiry(inquiry, *, title, question, actor) -> None:
 
 def _validate_invite(inquiry, payload):
     from inquiry_hub.accounts.models import Invitation
-    from inquiry_hub.governance.models import Proposal, ProposalStatus
+    from inquiry_hub.inquiries.models import Proposal, ProposalStatus
 
     email = accounts.normalise_email(payload["email"])
     user = accounts.find_user(email)

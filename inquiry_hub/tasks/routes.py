@@ -13,10 +13,10 @@ from flask_login import current_user
 from inquiry_hub import policy
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.engine import ActionFailed
-from inquiry_hub.inquiries.scope import scope_blueprint
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.engine import ActionFailed
 from inquiry_hub.inquiries.services import rule_label
+from inquiry_hub.scope import scope_blueprint
 from inquiry_hub.tasks import bp
 from inquiry_hub.tasks import services as tasks
 from inquiry_hub.tasks.forms import (

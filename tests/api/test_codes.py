@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import Code, Excerpt
 from inquiry_hub.fieldwork.services import coding
-from inquiry_hub.governance.models import Proposal
+from inquiry_hub.inquiries.models import Proposal
 from tests.conftest import count_queries
 
 UNAUTHENTICATED = {"anonymous": 401, "revoked": 401, "expired": 401}

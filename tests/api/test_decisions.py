@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import Position, Proposal
 from inquiry_hub.governance.services import meetings as meeting_services
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Position, Proposal
 from tests.api.conftest import Api, make_token
 from tests.conftest import count_queries
 from tests.governance.helpers import free_proposal, meeting

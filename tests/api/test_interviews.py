@@ -153,7 +153,7 @@ def test_edit_interview_by_caller(as_, world, who):
 
 @pytest.mark.parametrize("who", DELETE)
 def test_delete_interview_by_caller_proposes_it(as_, world, who):
-    from inquiry_hub.governance.models import Proposal
+    from inquiry_hub.inquiries.models import Proposal
 
     response = as_(who).delete(f"/api/v1/interviews/{world['interview'].id}")
     assert response.status_code == DELETE[who]

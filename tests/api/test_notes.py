@@ -112,7 +112,7 @@ DELETE = {"student": 202, "tutor": 403, "read_only": 403, "partner": 404, "outsi
 def test_delete_note_by_caller_proposes_it(as_, world, who):
     from sqlalchemy import func, select
 
-    from inquiry_hub.governance.models import Proposal
+    from inquiry_hub.inquiries.models import Proposal
 
     response = as_(who).delete(f"/api/v1/notes/{world['note'].id}")
     assert response.status_code == DELETE[who]

@@ -14,9 +14,9 @@ from inquiry_hub.activity import services as activity
 from inquiry_hub.activity.models import OutboxMessage
 from inquiry_hub.db import insert_once, utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import ProposalReminder
 from inquiry_hub.governance.services.decisions import send_reminders
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import ProposalReminder
 from tests.conftest import make_inquiry, make_user
 
 pytestmark = pytest.mark.concurrency

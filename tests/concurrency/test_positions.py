@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from inquiry_hub.accounts.models import Invitation
 from inquiry_hub.activity.models import OutboxMessage
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import Position, Proposal
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Position, Proposal
 from tests.concurrency.conftest import api_token, simultaneously
 from tests.conftest import make_inquiry, make_user
 

@@ -15,8 +15,8 @@ from inquiry_hub.accounts.models import Invitation
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import Proposal, ProposalReminder
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Proposal, ProposalReminder
 from tests.concurrency.conftest import ROOT, app_environment
 from tests.conftest import make_inquiry, make_user
 

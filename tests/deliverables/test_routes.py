@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from inquiry_hub.activity.models import Activity
 from inquiry_hub.deliverables.models import Deliverable, Review, Version
 from inquiry_hub.extensions import db
-from inquiry_hub.governance.models import Proposal
+from inquiry_hub.inquiries.models import Proposal
 from tests.conftest import login, make_inquiry, make_user
 from tests.deliverables.conftest import docx_bytes, make_deliverable, pdf_bytes, share_now, text_version
 

@@ -14,7 +14,7 @@ from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.models import Code, Excerpt, Memo
 from inquiry_hub.fieldwork.services import coding
-from inquiry_hub.governance.models import Proposal
+from inquiry_hub.inquiries.models import Proposal
 from tests.conftest import count_queries, login
 from tests.fieldwork.conftest import REAL_NAME, base
 

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from inquiry_hub.activity.models import Notification
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import CommissionVersion, Proposal, ProposalStatus
+from inquiry_hub.governance.models import CommissionVersion
 from inquiry_hub.governance.services import commission
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Proposal, ProposalStatus
 from tests.conftest import login, make_inquiry, make_user
 from tests.governance.helpers import base
 

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from inquiry_hub.activity.models import Notification, OutboxMessage
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import Proposal, ProposalComment, ProposalReminder, ProposalStatus
 from inquiry_hub.governance.services import decisions
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Proposal, ProposalComment, ProposalReminder, ProposalStatus
 from tests.conftest import login
 from tests.governance.helpers import base, free_proposal, future
 from tests.test_security import _login_with_token

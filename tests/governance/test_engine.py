@@ -13,10 +13,10 @@ from inquiry_hub.accounts.models import Invitation
 from inquiry_hub.activity.models import Activity, OutboxMessage
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.engine import ActionFailed
-from inquiry_hub.governance.models import Position, Proposal, ProposalStatus
+from inquiry_hub.inquiries import engine
 from inquiry_hub.inquiries import services as inquiries
+from inquiry_hub.inquiries.engine import ActionFailed
+from inquiry_hub.inquiries.models import Position, Proposal, ProposalStatus
 from tests.conftest import login, make_inquiry, make_user
 
 NEW = "nouvelle.personne@test.example"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
 from inquiry_hub.governance.services import decisions, logbook
+from inquiry_hub.inquiries import engine
 from tests.conftest import count_queries, login
 from tests.governance.helpers import base, entry, free_proposal, meeting
 

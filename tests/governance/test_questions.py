@@ -14,10 +14,11 @@ from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.models import Interview
 from inquiry_hub.fieldwork.services import coding
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import Proposal, ResearchQuestion
+from inquiry_hub.governance.models import ResearchQuestion
 from inquiry_hub.governance.models.commission import parse_questions
 from inquiry_hub.governance.services import commission
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Proposal
 from inquiry_hub.tasks.models import Task
 from tests.conftest import count_queries, login, make_inquiry, make_user
 from tests.governance.helpers import base

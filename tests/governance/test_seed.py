@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from inquiry_hub import seed
 from inquiry_hub.extensions import db
-from inquiry_hub.governance.models import LogbookEntry, Meeting, Proposal
+from inquiry_hub.governance.models import LogbookEntry, Meeting
 from inquiry_hub.governance.services import meetings
-from inquiry_hub.inquiries.models import Inquiry
+from inquiry_hub.inquiries.models import Inquiry, Proposal
 
 
 def test_demo_inquiries_have_meetings_proposals_and_logbook_entries():

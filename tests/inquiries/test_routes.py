@@ -10,9 +10,8 @@ from sqlalchemy import select
 from inquiry_hub.accounts.models import Invitation
 from inquiry_hub.activity.models import Activity, Notification, OutboxMessage
 from inquiry_hub.extensions import db
-from inquiry_hub.governance.models import Proposal, ProposalStatus
 from inquiry_hub.inquiries import services as inquiries
-from inquiry_hub.inquiries.models import Inquiry, Phase
+from inquiry_hub.inquiries.models import Inquiry, Phase, Proposal, ProposalStatus
 from tests.conftest import count_queries, login, make_inquiry, make_user
 
 NEW = "nouvelle.enqueteuse@test.example"

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from inquiry_hub.activity.models import Activity, Notification
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance.models import Proposal
+from inquiry_hub.inquiries.models import Proposal
 from inquiry_hub.tasks import services as tasks
 from inquiry_hub.tasks.models import ChecklistItem, Label, Task, TaskAssignee, TaskComment
 from tests.conftest import PASSWORD, count_queries, login

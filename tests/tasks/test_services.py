@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from inquiry_hub import policy
 from inquiry_hub.activity.models import Notification
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.engine import ActionFailed
-from inquiry_hub.governance.models import Stance
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.engine import ActionFailed
+from inquiry_hub.inquiries.models import Stance
 from inquiry_hub.tasks import services as tasks
 from inquiry_hub.tasks.models import Label, Task, TaskColumn
 from tests.conftest import make_user

@@ -6,7 +6,7 @@ from flask_login import current_user
 from inquiry_hub import policy
 from inquiry_hub.fieldwork import bp
 from inquiry_hub.fieldwork.forms import CONSENT_LABELS, KIND_LABELS, QUOTATION_LABELS, STATUS_LABELS
-from inquiry_hub.inquiries.scope import scope_blueprint
+from inquiry_hub.scope import scope_blueprint
 
 scope_blueprint(bp)
 

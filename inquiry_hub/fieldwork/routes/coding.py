@@ -24,7 +24,7 @@ from inquiry_hub.fieldwork.services import agreement as agreement_service
 from inquiry_hub.fieldwork.services import attributes_of, coding_analysis
 from inquiry_hub.fieldwork.services import coding as coding_service
 from inquiry_hub.fieldwork.services.coding import CodingError
-from inquiry_hub.governance.engine import ActionFailed
+from inquiry_hub.inquiries.engine import ActionFailed
 from inquiry_hub.urls import int_arg, parse_id
 
 

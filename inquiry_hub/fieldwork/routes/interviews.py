@@ -22,9 +22,9 @@ from inquiry_hub.fieldwork.forms import (
 )
 from inquiry_hub.fieldwork.models import Interview, InterviewFile
 from inquiry_hub.filecheck import send_stored
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.engine import ActionFailed
 from inquiry_hub.governance.services import commission
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.engine import ActionFailed
 from inquiry_hub.privacy.services import audit
 from inquiry_hub.storage import get_storage
 

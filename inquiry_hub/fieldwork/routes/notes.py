@@ -14,8 +14,8 @@ from inquiry_hub.fieldwork import bp
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.fieldwork.forms import CommentForm, ConfirmForm, ImportForm, NoteForm
 from inquiry_hub.fieldwork.models import Interview, Note, NoteRevision
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.engine import ActionFailed
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.engine import ActionFailed
 from inquiry_hub.markdown import render as markdown
 from inquiry_hub.urls import int_arg, parse_id
 

@@ -23,8 +23,8 @@ from inquiry_hub.fieldwork.models import (
     Note,
     excerpt_codes,
 )
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.engine import ActionFailed, collective_action
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.engine import ActionFailed, collective_action
 
 
 class CodingError(ValueError):

@@ -20,7 +20,7 @@ from inquiry_hub.fieldwork.models import (
 from inquiry_hub.fieldwork.models.hiding import SEE_WITHDRAWN
 from inquiry_hub.fieldwork.services import identity
 from inquiry_hub.filecheck import sniffed_type
-from inquiry_hub.governance.engine import ActionFailed, collective_action
+from inquiry_hub.inquiries.engine import ActionFailed, collective_action
 from inquiry_hub.storage import delete_after_commit, get_storage
 
 

@@ -15,7 +15,7 @@ from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import disclosure
 from inquiry_hub.fieldwork.models import PublicName
 from inquiry_hub.fieldwork.services.identity import names_by_pseudonym
-from inquiry_hub.governance.engine import ActionFailed, collective_action
+from inquiry_hub.inquiries.engine import ActionFailed, collective_action
 
 ACTION = "fieldwork.mark_public_name"
 NAME_MAX = 120

@@ -1,4 +1,4 @@
-"""Models of the governance room: proposals, the commission, meetings and the logbook."""
+"""Models of the governance room: the commission, meetings and the logbook (proposals live in inquiries)."""
 
 from inquiry_hub.governance.models.commission import CommissionVersion, ResearchQuestion
 from inquiry_hub.governance.models.logbook import LogbookComment, LogbookEntry
@@ -11,15 +11,6 @@ from inquiry_hub.governance.models.meetings import (
     MinutesRevision,
     meeting_attendees,
 )
-from inquiry_hub.governance.models.proposals import (
-    Position,
-    Proposal,
-    ProposalComment,
-    ProposalKind,
-    ProposalReminder,
-    ProposalStatus,
-    Stance,
-)
 
 __all__ = [
     "AgendaItem",
@@ -31,13 +22,6 @@ __all__ = [
     "MeetingKind",
     "MeetingRole",
     "MinutesRevision",
-    "Position",
-    "Proposal",
-    "ProposalComment",
-    "ProposalKind",
-    "ProposalReminder",
-    "ProposalStatus",
     "ResearchQuestion",
-    "Stance",
     "meeting_attendees",
 ]

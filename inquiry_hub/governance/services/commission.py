@@ -17,16 +17,10 @@ from inquiry_hub.db import utcnow
 from inquiry_hub.deliverables import face as deliverables_face
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import Excerpt, Interview, InterviewStatus, Note
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import (
-    CommissionVersion,
-    Position,
-    Proposal,
-    ProposalStatus,
-    ResearchQuestion,
-    Stance,
-)
+from inquiry_hub.governance.models import CommissionVersion, ResearchQuestion
 from inquiry_hub.governance.models.commission import COMMISSION_FIELDS, parse_questions
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Position, Proposal, ProposalStatus, Stance
 from inquiry_hub.tasks import face as tasks_face
 
 ACTION = "commission.amend"

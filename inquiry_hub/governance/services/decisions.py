@@ -14,14 +14,8 @@ from inquiry_hub.activity import services as activity
 from inquiry_hub.db import insert_once, utcnow
 from inquiry_hub.export_rows import csv_text
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import (
-    Position,
-    Proposal,
-    ProposalComment,
-    ProposalReminder,
-    ProposalStatus,
-)
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Position, Proposal, ProposalComment, ProposalReminder, ProposalStatus
 
 STATUSES = tuple(str(s) for s in ProposalStatus)
 REMINDER_BEFORE = timedelta(hours=24)

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
 from inquiry_hub.extensions import db
-from inquiry_hub.governance import engine
 from inquiry_hub.governance.models import (
     AgendaItem,
     Meeting,
@@ -38,6 +37,7 @@ from inquiry_hub.governance.services.partner_view import (  # noqa: F401 - this 
     withheld_because,
 )
 from inquiry_hub.governance.services.rotation import propose_roles, rotation_table
+from inquiry_hub.inquiries import engine
 
 ROLES = tuple(str(r) for r in MeetingRole)
 #: "- [ ] call the partner" in the minutes is an action item.

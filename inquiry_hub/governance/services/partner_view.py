@@ -16,9 +16,10 @@ from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import disclosure
-from inquiry_hub.governance import engine
-from inquiry_hub.governance.models import Meeting, MeetingKind, Proposal, ProposalStatus
+from inquiry_hub.governance.models import Meeting, MeetingKind
 from inquiry_hub.governance.models.meetings import PublishedMinutes
+from inquiry_hub.inquiries import engine
+from inquiry_hub.inquiries.models import Proposal, ProposalStatus
 
 MAKE_JOINT, PUBLISH = "meetings.make_joint", "meetings.publish_minutes"
 

@@ -14,7 +14,7 @@ from inquiry_hub.fieldwork.models import IdentityKey, Interview, InterviewFile, 
 from inquiry_hub.fieldwork.models.hiding import SEE_WITHDRAWN
 from inquiry_hub.fieldwork.services import identity
 from inquiry_hub.fieldwork.services import interviews as fieldwork
-from inquiry_hub.governance.engine import ActionFailed, collective_action
+from inquiry_hub.inquiries.engine import ActionFailed, collective_action
 from inquiry_hub.inquiries.models import Inquiry, Membership
 from inquiry_hub.privacy.models import PurgeLog, RetentionSetting
 from inquiry_hub.storage import delete_after_commit

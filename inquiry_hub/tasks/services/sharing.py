@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from inquiry_hub.activity import services as activity
 from inquiry_hub.extensions import db
-from inquiry_hub.governance.engine import ActionFailed, collective_action
+from inquiry_hub.inquiries.engine import ActionFailed, collective_action
 from inquiry_hub.tasks.models import (
     Task,
 )

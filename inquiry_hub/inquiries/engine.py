@@ -34,7 +34,7 @@ from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import lock_row, utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance.models import Position, Proposal, ProposalStatus, Stance
+from inquiry_hub.inquiries.models import Position, Proposal, ProposalStatus, Stance
 
 MAJORITY_DEFAULT_DELAY_HOURS = 7 * 24
 #: What co-deciders hold (the partner): a position on the proposals that need them, nothing else.

@@ -41,7 +41,7 @@ def _load_inquiry():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     g.inquiry = policy.get_inquiry_or_404(current_user, inquiry_id)
-    from inquiry_hub.governance.engine import settle_due
+    from inquiry_hub.inquiries.engine import settle_due
 
     if settle_due(g.inquiry):
         db.session.commit()
