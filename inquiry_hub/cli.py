@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy.engine import make_url
 
 from inquiry_hub.extensions import db
+from inquiry_hub.uow import unit_of_work
 
 
 def register(app) -> None:
@@ -34,12 +35,12 @@ def seed_demo(reset: bool, scale: int) -> None:
     """Create the demo accounts and inquiries (idempotent)."""
     from inquiry_hub import seed
 
-    if reset:
-        seed.wipe()
-    created = seed.seed_demo()
-    if scale:
-        seed.seed_scale(scale)
-    db.session.commit()
+    with unit_of_work():
+        if reset:
+            seed.wipe()
+        created = seed.seed_demo()
+        if scale:
+            seed.seed_scale(scale)
     click.echo("demo data created" if created else "demo data already present")
 
 
@@ -59,12 +60,12 @@ def create_admin(email: str, name: str) -> None:
         problem = password_problem(password, email)
         if problem:
             raise click.ClickException(problem)
-    if user is None:
-        user = accounts.create_user(email, name or email.split("@")[0], password)
-    elif password:
-        user.password_hash = hash_password(password)
-    user.is_admin = True
-    db.session.commit()
+    with unit_of_work():
+        if user is None:
+            user = accounts.create_user(email, name or email.split("@")[0], password)
+        elif password:
+            user.password_hash = hash_password(password)
+        user.is_admin = True
     click.echo(f"{user.email} is a site admin")
 
 
@@ -84,19 +85,17 @@ def create_token(email: str, name: str, read_only: bool, days: int | None) -> No
     if user is None:
         raise click.ClickException(f"no account with the email {email}")
     expires_at = utcnow() + timedelta(days=days) if days else None
-    _token, clear = accounts.create_api_token(user, name, expires_at=expires_at, read_only=read_only)
-    db.session.commit()
+    with unit_of_work():
+        _token, clear = accounts.create_api_token(user, name, expires_at=expires_at, read_only=read_only)
     click.echo(clear)
 
 
 def _unit_of_work(name: str, work, failures: list[str]):
-    """Run one step of run-due in its own transaction: commit it, or roll it back alone."""
+    """Run one step of run-due in its own unit of work: commit it, or roll it back alone."""
     try:
-        result = work()
-        db.session.commit()
-        return result
+        with unit_of_work():
+            return work()
     except Exception:  # one failing step must not lose the work of the others
-        db.session.rollback()
         current_app.logger.exception("run-due: %s failed", name)
         failures.append(name)
         return None
@@ -159,10 +158,10 @@ def purge_expired() -> None:
     """Apply retention dates: warn members 30 days ahead, purge inquiries whose date has passed."""
     from inquiry_hub.privacy.services import archive_jobs, retention
 
-    warned = retention.notify_upcoming(date.today())
-    logs = retention.purge_expired(date.today())
-    cleaned = archive_jobs.clean_old()
-    db.session.commit()
+    with unit_of_work():
+        warned = retention.notify_upcoming(date.today())
+        logs = retention.purge_expired(date.today())
+        cleaned = archive_jobs.clean_old()
     for log in logs:
         click.echo(
             f"inquiry {log.inquiry_ref}: identity keys {log.identity_keys}, consent forms {log.consent_forms}, "

@@ -12,7 +12,6 @@ from flask import Blueprint, current_app, g
 from flask_login import current_user
 
 from inquiry_hub import policy
-from inquiry_hub.extensions import db
 
 
 def _pop_inquiry_id(endpoint, values):
@@ -43,8 +42,7 @@ def _load_inquiry():
     g.inquiry = policy.get_inquiry_or_404(current_user, inquiry_id)
     from inquiry_hub.inquiries.engine import settle_due
 
-    if settle_due(g.inquiry):
-        db.session.commit()
+    settle_due(g.inquiry)  # in the request's unit of work (uow.py), committed with it
     return None
 
 
