@@ -10,21 +10,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, exists, func, select, union
+from sqlalchemy import case, exists, func, select
 
 from inquiry_hub import policy
-from inquiry_hub.activity.models import Activity
+from inquiry_hub.activity.models import Activity, Notification
 from inquiry_hub.deliverables import face as deliverables_face
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.models import Excerpt, Interview, Note, SamplingTarget
-from inquiry_hub.governance.models import LogbookEntry, Meeting
-from inquiry_hub.governance.models.meetings import MeetingKind
+from inquiry_hub.fieldwork import face as fieldwork_face
+from inquiry_hub.governance import face as governance_face
 from inquiry_hub.inquiries.models import Inquiry, Position, Proposal, ProposalStatus
 from inquiry_hub.inquiries.models.proposals import Stance
 from inquiry_hub.tasks import face as tasks_face
-
-#: Interview statuses that mean the interview took place.
-CONDUCTED = ("conducted", "transcribed", "coded")
 
 
 @dataclass
@@ -71,27 +67,6 @@ def tutored_inquiries(user) -> list[Inquiry]:
     return [i for i in rows if policy.can(user, "followup.tutor_view", i)]
 
 
-def _interview_counts(ids):
-    return db.session.execute(
-        select(Interview.inquiry_id, Interview.status, func.count())
-        .where(Interview.inquiry_id.in_(ids), Interview.purged_at.is_(None))
-        .group_by(Interview.inquiry_id, Interview.status)
-    ).all()
-
-
-def _targets(ids) -> dict[int, int]:
-    """The sampling target of each inquiry: the largest total over its profile attributes."""
-    rows = db.session.execute(
-        select(SamplingTarget.inquiry_id, SamplingTarget.attribute_id, func.sum(SamplingTarget.target))
-        .where(SamplingTarget.inquiry_id.in_(ids))
-        .group_by(SamplingTarget.inquiry_id, SamplingTarget.attribute_id)
-    ).all()
-    targets: dict[int, int] = defaultdict(int)
-    for inquiry_id, _attribute, total in rows:
-        targets[inquiry_id] = max(targets[inquiry_id], int(total or 0))
-    return targets
-
-
 def _proposal_counts(ids):
     blocked = exists().where(Position.proposal_id == Proposal.id, Position.stance == Stance.BLOCK)
     return db.session.execute(
@@ -122,15 +97,12 @@ def team_figures(inquiries: list[Inquiry], today: date, now: datetime) -> list[T
         rows[inquiry_id].tasks_done = done
         rows[inquiry_id].tasks_open = open_
         rows[inquiry_id].tasks_overdue = overdue
-    for inquiry_id, status, n in _interview_counts(ids):
+    for inquiry_id, counts in fieldwork_face.interview_counts(ids).items():
         row = rows[inquiry_id]
-        if status == "planned":
-            row.interviews_planned += n
-        if status in CONDUCTED:
-            row.interviews_conducted += n
-        if status == "coded":
-            row.interviews_coded += n
-    for inquiry_id, target in _targets(ids).items():
+        row.interviews_planned = counts.planned
+        row.interviews_conducted = counts.conducted
+        row.interviews_coded = counts.coded
+    for inquiry_id, target in fieldwork_face.sampling_targets(ids).items():
         rows[inquiry_id].interviews_target = target
     for inquiry_id, last in db.session.execute(
         select(Activity.inquiry_id, func.max(Activity.created_at))
@@ -176,15 +148,8 @@ def task_burnup(inquiry) -> tuple[list[date], list[date]]:
 
 
 def interview_burnup(inquiry) -> tuple[list[date], list[date]]:
-    """Interview days: planned (the earliest date known of it) and conducted (the day it took place)."""
-    rows = db.session.execute(
-        select(Interview.created_at, Interview.planned_on, Interview.conducted_on, Interview.status).where(
-            Interview.inquiry_id == inquiry.id, Interview.purged_at.is_(None)
-        )
-    ).all()
-    planned = [min(d for d in (created.date(), on, done) if d is not None) for created, on, done, _ in rows]
-    conducted = [done or created.date() for created, _, done, status in rows if status in CONDUCTED]
-    return planned, conducted
+    """Interview days planned and conducted, asked of the fieldwork room."""
+    return fieldwork_face.interview_burnup_days(inquiry)
 
 
 def burnup(inquiry, labels: tuple, days: tuple[list[date], list[date]], today: date) -> list[Series]:
@@ -217,17 +182,12 @@ PORTAL_MEETINGS = 5
 def partner_portal(inquiry, user) -> Portal:
     """Only what the team shared: commission, timeline, reviews, shared tasks, joint meetings."""
     # Open shared tasks and the latest joint meetings: the board and the meetings page hold the rest.
-    meetings = db.session.scalars(
-        select(Meeting)
-        .where(Meeting.inquiry_id == inquiry.id, Meeting.kind == MeetingKind.JOINT)
-        .order_by(Meeting.held_at.desc())
-        .limit(PORTAL_MEETINGS)
-    ).all()
+    meetings = governance_face.joint_meetings(inquiry, user, PORTAL_MEETINGS)
     return Portal(
         inquiry=inquiry,
         reviews=reviews_waiting(user, [inquiry.id]),
         tasks=tasks_face.shared_open(inquiry, user),
-        meetings=[m for m in meetings if policy.can(user, "meetings.view", m)],
+        meetings=meetings,
     )
 
 
@@ -269,8 +229,6 @@ def positions_waiting(user, ids) -> list[Proposal]:
 
 def mentions(user, limit: int = 10) -> list:
     """My latest unread mentions."""
-    from inquiry_hub.activity.models import Notification
-
     return db.session.scalars(
         select(Notification)
         .where(
@@ -284,17 +242,9 @@ def mentions(user, limit: int = 10) -> list:
     ).all()
 
 
-def upcoming_meetings(user, ids, now: datetime, days: int = 14) -> list[Meeting]:
+def upcoming_meetings(user, ids, now: datetime, days: int = 14) -> list:
     """Meetings of the coming days that I may see."""
-    rows = db.session.scalars(
-        select(Meeting)
-        .where(
-            Meeting.inquiry_id.in_(ids), Meeting.held_at >= now, Meeting.held_at < now + timedelta(days=days)
-        )
-        .options(db.joinedload(Meeting.inquiry))
-        .order_by(Meeting.held_at)
-    ).all()
-    return [m for m in rows if policy.can(user, "meetings.view", m)]
+    return governance_face.upcoming_meetings(user, ids, now, days)
 
 
 @dataclass
@@ -357,10 +307,6 @@ class Contribution:
     meetings: int = 0
 
 
-def _grouped(query) -> dict[int, int]:
-    return {user_id: int(n) for user_id, n in db.session.execute(query) if user_id is not None}
-
-
 def contributions(inquiry, now: datetime) -> list[Contribution]:
     """Per student, in name order: tasks done as assignee, notes written, excerpts coded,
     shared logbook entries and meetings held in a rotating role; a fixed number of queries."""
@@ -370,39 +316,10 @@ def contributions(inquiry, now: datetime) -> list[Contribution]:
         return []
     ids = [u.id for u in people]
     done = tasks_face.done_by_assignee(inquiry, ids)
-    notes = _grouped(
-        select(Note.author_id, func.count())
-        .where(Note.inquiry_id == inquiry.id, Note.author_id.in_(ids))
-        .group_by(Note.author_id)
-    )
-    excerpts = _grouped(
-        select(Excerpt.coder_id, func.count())
-        .where(Excerpt.inquiry_id == inquiry.id, Excerpt.coder_id.in_(ids))
-        .group_by(Excerpt.coder_id)
-    )
-    logbook = _grouped(
-        select(LogbookEntry.author_id, func.count())
-        .where(
-            LogbookEntry.inquiry_id == inquiry.id,
-            LogbookEntry.private_to_user_id.is_(None),
-            LogbookEntry.author_id.in_(ids),
-        )
-        .group_by(LogbookEntry.author_id)
-    )
-    held = (Meeting.inquiry_id == inquiry.id, Meeting.held_at <= now)
-    roles = union(
-        *(
-            select(Meeting.id.label("meeting_id"), column.label("user_id")).where(*held)
-            for column in (
-                Meeting.facilitator_id,
-                Meeting.secretary_id,
-                Meeting.timekeeper_id,
-            )
-        )
-    ).subquery()
-    meetings = _grouped(
-        select(roles.c.user_id, func.count()).where(roles.c.user_id.in_(ids)).group_by(roles.c.user_id)
-    )
+    notes = fieldwork_face.notes_by_author(inquiry, ids)
+    excerpts = fieldwork_face.excerpts_by_coder(inquiry, ids)
+    logbook = governance_face.logbook_by_author(inquiry, ids)
+    meetings = governance_face.roles_held(inquiry, ids, now)
     return [
         Contribution(
             user=u,

@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
 from inquiry_hub.deliverables import face as deliverables_face
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.models import Excerpt, Interview, InterviewStatus, Note
+from inquiry_hub.fieldwork import face as fieldwork_face
 from inquiry_hub.governance.models import CommissionVersion, ResearchQuestion
 from inquiry_hub.governance.models.commission import COMMISSION_FIELDS, parse_questions
 from inquiry_hub.inquiries import engine
@@ -243,22 +243,10 @@ def coverage(inquiry, user) -> list[Coverage]:
     for question_id, (count, finished) in tasks_face.count_by_question(ids).items():
         rows[question_id].tasks_done = finished
         rows[question_id].tasks_open = count - finished
-    planned = func.sum(case((Interview.status == InterviewStatus.PLANNED, 1), else_=0))
-    for question_id, count, waiting in db.session.execute(
-        select(Interview.research_question_id, func.count(Interview.id), planned)
-        .where(Interview.research_question_id.in_(ids), Interview.purged_at.is_(None))
-        .group_by(Interview.research_question_id)
-    ):
-        rows[question_id].interviews_planned = int(waiting or 0)
-        rows[question_id].interviews_conducted = count - int(waiting or 0)
-    for question_id, count in db.session.execute(
-        select(Interview.research_question_id, func.count(Excerpt.id))
-        .join(Note, Excerpt.note_id == Note.id)
-        .join(Interview, Note.interview_id == Interview.id)
-        .where(Interview.research_question_id.in_(ids), Interview.purged_at.is_(None))
-        .group_by(Interview.research_question_id)
-    ):
-        rows[question_id].excerpts = count
+    for question_id, counts in fieldwork_face.count_by_question(ids).items():
+        rows[question_id].interviews_planned = counts.interviews_planned
+        rows[question_id].interviews_conducted = counts.interviews_conducted
+        rows[question_id].excerpts = counts.excerpts
     return list(rows.values())
 
 

@@ -126,7 +126,7 @@ def _add_deliverables(cal: Calendar, user, inquiry_ids: list[int], base_url: str
     """The due dates of the deliverables the person may see, as all-day events."""
     from datetime import date
 
-    from inquiry_hub.deliverables.services import due_between as deliverables_due
+    from inquiry_hub.deliverables.face import due_between as deliverables_due
 
     for deliverable in deliverables_due(inquiry_ids, user, date.min, date.max):
         cal.add_component(
@@ -146,7 +146,7 @@ MEETING_LENGTH = timedelta(hours=1, minutes=30)
 
 def _add_meetings(cal: Calendar, user, inquiry_ids: list[int], base_url: str) -> None:
     """The meetings the person may see, as timed events (stored in UTC)."""
-    from inquiry_hub.governance.services.meetings import meetings_between
+    from inquiry_hub.governance.face import meetings_between
 
     for meeting in meetings_between(inquiry_ids, user, datetime.min, datetime.max):
         start = meeting.held_at.replace(tzinfo=UTC)

@@ -328,7 +328,7 @@ def meetings_by_day(inquiry, user, start: date, end: date) -> dict[date, list]:
 
     from flask_babel import to_user_timezone
 
-    from inquiry_hub.governance.services.meetings import meetings_between
+    from inquiry_hub.governance.face import meetings_between
 
     # A day wider on each side: the local day of a UTC time may be the next or previous one.
     lower = datetime.combine(start - timedelta(days=1), time.min)
@@ -345,7 +345,7 @@ def deliverables_by_day(inquiry, user, start: date, end: date) -> dict[date, lis
     """The deliverables the user may see, due from ``start`` to ``end``, by day."""
     from datetime import timedelta
 
-    from inquiry_hub.deliverables.services import due_between as deliverables_due
+    from inquiry_hub.deliverables.face import due_between as deliverables_due
 
     days: dict[date, list] = {}
     for deliverable in deliverables_due([inquiry.id], user, start, end + timedelta(days=1)):

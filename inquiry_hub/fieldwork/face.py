@@ -1,0 +1,124 @@
+"""The fieldwork room's face: the only functions other rooms call (they never read its tables).
+
+Follow-up and governance ask for counts only, each for many inquiries or questions in one
+grouped query; what an interview status means stays here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, select
+
+from inquiry_hub.extensions import db
+from inquiry_hub.fieldwork.models import Excerpt, Interview, InterviewStatus, Note, SamplingTarget
+
+#: Interview statuses that mean the interview took place.
+CONDUCTED = (InterviewStatus.CONDUCTED, InterviewStatus.TRANSCRIBED, InterviewStatus.CODED)
+
+
+@dataclass
+class InterviewCounts:
+    """An inquiry's interviews (purged ones left out): planned, conducted, coded."""
+
+    planned: int = 0
+    conducted: int = 0
+    coded: int = 0
+
+
+def interview_counts(inquiry_ids) -> dict[int, InterviewCounts]:
+    """inquiry id → its interview counts, in one query (tutor's view)."""
+    counts: dict[int, InterviewCounts] = defaultdict(InterviewCounts)
+    for inquiry_id, status, n in db.session.execute(
+        select(Interview.inquiry_id, Interview.status, func.count())
+        .where(Interview.inquiry_id.in_(inquiry_ids), Interview.purged_at.is_(None))
+        .group_by(Interview.inquiry_id, Interview.status)
+    ):
+        row = counts[inquiry_id]
+        if status == InterviewStatus.PLANNED:
+            row.planned += n
+        if status in CONDUCTED:
+            row.conducted += n
+        if status == InterviewStatus.CODED:
+            row.coded += n
+    return dict(counts)
+
+
+def sampling_targets(inquiry_ids) -> dict[int, int]:
+    """The sampling target of each inquiry: the largest total over its profile attributes."""
+    rows = db.session.execute(
+        select(SamplingTarget.inquiry_id, SamplingTarget.attribute_id, func.sum(SamplingTarget.target))
+        .where(SamplingTarget.inquiry_id.in_(inquiry_ids))
+        .group_by(SamplingTarget.inquiry_id, SamplingTarget.attribute_id)
+    ).all()
+    targets: dict[int, int] = defaultdict(int)
+    for inquiry_id, _attribute, total in rows:
+        targets[inquiry_id] = max(targets[inquiry_id], int(total or 0))
+    return dict(targets)
+
+
+def interview_burnup_days(inquiry) -> tuple[list[date], list[date]]:
+    """Interview days: planned (the earliest date known of it) and conducted (the day it took place)."""
+    rows = db.session.execute(
+        select(Interview.created_at, Interview.planned_on, Interview.conducted_on, Interview.status).where(
+            Interview.inquiry_id == inquiry.id, Interview.purged_at.is_(None)
+        )
+    ).all()
+    planned = [min(d for d in (created.date(), on, done) if d is not None) for created, on, done, _ in rows]
+    conducted = [done or created.date() for created, _, done, status in rows if status in CONDUCTED]
+    return planned, conducted
+
+
+def notes_by_author(inquiry, user_ids) -> dict[int, int]:
+    """user id → notes written in this inquiry (the team's contributions)."""
+    return _grouped(
+        select(Note.author_id, func.count())
+        .where(Note.inquiry_id == inquiry.id, Note.author_id.in_(user_ids))
+        .group_by(Note.author_id)
+    )
+
+
+def excerpts_by_coder(inquiry, user_ids) -> dict[int, int]:
+    """user id → excerpts coded in this inquiry (the team's contributions)."""
+    return _grouped(
+        select(Excerpt.coder_id, func.count())
+        .where(Excerpt.inquiry_id == inquiry.id, Excerpt.coder_id.in_(user_ids))
+        .group_by(Excerpt.coder_id)
+    )
+
+
+@dataclass
+class QuestionCounts:
+    """What fieldwork holds for one research question."""
+
+    interviews_planned: int = 0
+    interviews_conducted: int = 0
+    excerpts: int = 0
+
+
+def count_by_question(question_ids) -> dict[int, QuestionCounts]:
+    """research question id → its interviews (planned / not) and their excerpts, in two queries."""
+    counts: dict[int, QuestionCounts] = defaultdict(QuestionCounts)
+    planned = func.sum(case((Interview.status == InterviewStatus.PLANNED, 1), else_=0))
+    for question_id, count, waiting in db.session.execute(
+        select(Interview.research_question_id, func.count(Interview.id), planned)
+        .where(Interview.research_question_id.in_(question_ids), Interview.purged_at.is_(None))
+        .group_by(Interview.research_question_id)
+    ):
+        counts[question_id].interviews_planned = int(waiting or 0)
+        counts[question_id].interviews_conducted = count - int(waiting or 0)
+    for question_id, count in db.session.execute(
+        select(Interview.research_question_id, func.count(Excerpt.id))
+        .join(Note, Excerpt.note_id == Note.id)
+        .join(Interview, Note.interview_id == Interview.id)
+        .where(Interview.research_question_id.in_(question_ids), Interview.purged_at.is_(None))
+        .group_by(Interview.research_question_id)
+    ):
+        counts[question_id].excerpts = count
+    return dict(counts)
+
+
+def _grouped(query) -> dict[int, int]:
+    return {key: int(n) for key, n in db.session.execute(query) if key is not None}
