@@ -4,10 +4,14 @@ A request's writes (the handler's, and the settling of due proposals done while 
 inquiry) form one transaction, committed once after the view returned a response whose status
 is below 400, and rolled back otherwise: on a 4xx or 5xx answer, and on any exception. A
 handler never commits; services flush. The rare 4xx answer that must still persist what it
-wrote (a failed login counted by the throttle) says so with ``commit_even_on_error()``.
+wrote (a wrong current password, counted by the login throttle) says so with
+``commit_even_on_error()``. What must see the committed rows (the archive worker's thread)
+is registered with ``after_commit(callback)``.
 
 Outside requests (CLI commands, run-due steps, tests), ``with unit_of_work():`` commits the
-block's writes when it ends normally and rolls them back when it raises.
+block's writes when it ends normally and rolls them back when it raises. Units do not nest: an
+inner one commits everything written before it, which is what a job that must record each step
+at once wants (the outbox claims a message before sending it, an archive build its progress).
 
 Emails are outbox rows written in the same transaction (``activity.services.queue_email``):
 they exist only if the work committed, and ``run-due`` delivers them afterwards.
