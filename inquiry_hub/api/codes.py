@@ -13,7 +13,6 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
 
 from inquiry_hub.api.common import (
     ETAG_HEADER,
@@ -42,7 +41,8 @@ from inquiry_hub.api.fieldwork_common import (
     started,
 )
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.models import Code
+from inquiry_hub.fieldwork import face as fieldwork_face
+from inquiry_hub.fieldwork.face import Code
 from inquiry_hub.fieldwork.services import coding
 from inquiry_hub.fieldwork.services.coding import CodingError
 
@@ -108,7 +108,7 @@ def _parent(inquiry, code_id: int | None, field: str = "parent_id") -> Code | No
     """The code of this inquiry named in a body (422 otherwise); None for None."""
     if code_id is None:
         return None
-    code = db.session.scalar(select(Code).where(Code.id == code_id, Code.inquiry_id == inquiry.id))
+    code = fieldwork_face.code_in_inquiry(inquiry, code_id)
     if code is None:
         fail(422, _("Some fields are not valid."), **{field: [_("No such code in this inquiry.")]})
     return code
@@ -129,12 +129,7 @@ class InquiryCodes(MethodView):
         """The codebook, by position then name; ``parent_id`` gives the tree."""
         inquiry = load_inquiry(inquiry_id)
         require("fieldwork.view", inquiry)
-        query = (
-            select(Code)
-            .where(Code.inquiry_id == inquiry.id)
-            .order_by(Code.position, func.lower(Code.name), Code.id)
-        )
-        items, headers = paginate(query, args)
+        items, headers = paginate(fieldwork_face.codes_query(inquiry), args)
         return _counted(inquiry, items), 200, headers
 
     @bp.arguments(CodeCreateSchema)

@@ -36,7 +36,8 @@ from inquiry_hub.api.common import (
 )
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.governance.models import Meeting, MeetingKind
+from inquiry_hub.governance import face as governance_face
+from inquiry_hub.governance.face import Meeting
 from inquiry_hub.governance.services import commission, decisions
 from inquiry_hub.governance.services import meetings as meeting_services
 from inquiry_hub.inquiries import engine
@@ -103,10 +104,8 @@ class InquiryMeetings(MethodView):
         """The meetings the caller may see, newest first."""
         inquiry = load_inquiry(inquiry_id)
         require("meetings.view", inquiry)
-        query = select(Meeting).where(Meeting.inquiry_id == inquiry.id)
-        if not policy.can(user(), "meetings.view", _InternalMeeting(inquiry)):
-            query = query.where(Meeting.kind == MeetingKind.JOINT)
-        items, headers = paginate(query.order_by(Meeting.held_at.desc(), Meeting.id.desc()), args)
+        joint_only = not policy.can(user(), "meetings.view", _InternalMeeting(inquiry))
+        items, headers = paginate(governance_face.meetings_query(inquiry, joint_only=joint_only), args)
         return items, 200, headers
 
 

@@ -21,7 +21,6 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from flask_smorest import abort as smorest_abort
-from sqlalchemy import select
 
 from inquiry_hub import policy
 from inquiry_hub.api.common import (
@@ -42,9 +41,10 @@ from inquiry_hub.api.common import (
     require,
     user,
 )
+from inquiry_hub.deliverables import face as deliverables_face
 from inquiry_hub.deliverables import files
 from inquiry_hub.deliverables import services as deliverables
-from inquiry_hub.deliverables.models import Deliverable, Version
+from inquiry_hub.deliverables.face import Deliverable, Version
 from inquiry_hub.extensions import db
 from inquiry_hub.filecheck import send_stored
 
@@ -217,10 +217,7 @@ class InquiryDeliverables(MethodView):
         """The deliverables the caller may see, by due date (undated last)."""
         inquiry = load_inquiry(inquiry_id)
         require("deliverables.view", inquiry)
-        query = select(Deliverable).where(Deliverable.inquiry_id == inquiry.id)
-        if not _sees_unshared(inquiry):
-            query = query.where(Deliverable.shared_with_partner.is_(True))
-        query = query.order_by(Deliverable.due_on.is_(None), Deliverable.due_on, Deliverable.id)
+        query = deliverables_face.deliverables_query(inquiry, shared_only=not _sees_unshared(inquiry))
         items, headers = paginate(query, args)
         return items, 200, headers
 
@@ -245,13 +242,10 @@ class DeliverableVersions(MethodView):
     def get(self, args, deliverable_id):
         """The versions of a deliverable the caller may see, newest first."""
         deliverable = _deliverable(deliverable_id)
-        query = select(Version).where(
-            Version.inquiry_id == deliverable.inquiry_id, Version.deliverable_id == deliverable.id
+        shared_only = not _sees_unshared(deliverable.inquiry)
+        items, headers = paginate(
+            deliverables_face.versions_query(deliverable, shared_only=shared_only), args
         )
-        if not _sees_unshared(deliverable.inquiry):
-            # Withheld by the disclosure gate since it was shared: as if never shared.
-            query = query.where(Version.shared_at.is_not(None), Version.withheld_at.is_(None))
-        items, headers = paginate(query.order_by(Version.number.desc()), args)
         return items, 200, headers
 
     @bp.doc(requestBody=UPLOAD_BODY)

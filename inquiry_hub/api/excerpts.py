@@ -39,7 +39,7 @@ from inquiry_hub.api.common import (
 )
 from inquiry_hub.api.fieldwork_common import content_etag
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.models import Code, Excerpt, Interview, Note
+from inquiry_hub.fieldwork.face import Code, Excerpt, Interview, Note
 from inquiry_hub.fieldwork.services import coding
 from inquiry_hub.fieldwork.services.coding import CodingError, UnknownCode
 

@@ -16,7 +16,6 @@ from flask import request
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from inquiry_hub.api.common import (
     ETAG_HEADER,
@@ -47,8 +46,9 @@ from inquiry_hub.api.fieldwork_common import (
     started,
 )
 from inquiry_hub.extensions import db
+from inquiry_hub.fieldwork import face as fieldwork_face
 from inquiry_hub.fieldwork import services as fieldwork
-from inquiry_hub.fieldwork.models import Interview, InterviewStatus
+from inquiry_hub.fieldwork.face import Interview, InterviewStatus
 from inquiry_hub.fieldwork.pseudonymise import pseudonym_error
 from inquiry_hub.inquiries import engine
 
@@ -221,13 +221,7 @@ class InquiryInterviews(MethodView):
         """Interviews of the inquiry by pseudonym; never any identity."""
         inquiry = load_inquiry(inquiry_id)
         require("fieldwork.view", inquiry)
-        query = (
-            select(Interview)
-            .where(Interview.inquiry_id == inquiry.id)
-            .options(db.selectinload(Interview.interviewers), db.selectinload(Interview.consent))
-            .order_by(Interview.pseudonym, Interview.id)
-        )
-        items, headers = paginate(query, args)
+        items, headers = paginate(fieldwork_face.interviews_query(inquiry), args)
         return items, 200, headers
 
     @bp.arguments(InterviewCreateSchema)

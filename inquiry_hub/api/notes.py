@@ -13,7 +13,6 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from flask_smorest import abort as smorest_abort
-from sqlalchemy import select
 
 from inquiry_hub.api.common import (
     ETAG_HEADER,
@@ -36,8 +35,9 @@ from inquiry_hub.api.common import (
 )
 from inquiry_hub.api.fieldwork_common import CollectiveSchema, run_collective, started
 from inquiry_hub.extensions import db
+from inquiry_hub.fieldwork import face as fieldwork_face
 from inquiry_hub.fieldwork import services as fieldwork
-from inquiry_hub.fieldwork.models import Interview, Note
+from inquiry_hub.fieldwork.face import Interview, Note
 from inquiry_hub.inquiries import engine
 
 bp = Blueprint("notes", __name__, description="Notes of an interview (field material; never for partners).")
@@ -85,12 +85,7 @@ class InterviewNotes(MethodView):
     def get(self, args, interview_id):
         """Notes and transcripts of the interview, newest first."""
         interview = _interview(interview_id)
-        query = (
-            select(Note)
-            .where(Note.inquiry_id == interview.inquiry_id, Note.interview_id == interview.id)
-            .order_by(Note.written_on.desc(), Note.id.desc())
-        )
-        items, headers = paginate(query, args)
+        items, headers = paginate(fieldwork_face.notes_query(interview), args)
         return items, 200, headers
 
     @bp.arguments(NoteCreateSchema)

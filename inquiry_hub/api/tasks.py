@@ -38,8 +38,9 @@ from inquiry_hub.api.common import (
 )
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
+from inquiry_hub.tasks import face as tasks_face
 from inquiry_hub.tasks import services as tasks
-from inquiry_hub.tasks.models import Task
+from inquiry_hub.tasks.face import Task
 
 bp = Blueprint("tasks", __name__, description="Tasks of an inquiry's board.")
 
@@ -130,8 +131,7 @@ class InquiryTasks(MethodView):
         """The tasks the token's owner may see (a partner: shared ones), in board order."""
         inquiry = load_inquiry(inquiry_id)
         require("tasks.view", inquiry)
-        query = tasks.list_query(inquiry, user(), tasks.Filters(), utcnow().date())
-        query = query.options(db.joinedload(Task.column))
+        query = tasks_face.api_list_query(inquiry, user(), utcnow().date())
         items, headers = paginate(query, args)
         return items, 200, headers
 

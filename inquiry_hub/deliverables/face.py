@@ -11,7 +11,19 @@ from datetime import date
 from sqlalchemy import func, select
 
 from inquiry_hub.deliverables import services
-from inquiry_hub.deliverables.models import Deliverable
+from inquiry_hub.deliverables.models import Deliverable, Version
+
+#: Published for other rooms to hold and load by id through the policy, never to query.
+__all__ = [
+    "Deliverable",
+    "Version",
+    "count_by_question",
+    "deliverables_query",
+    "due_between",
+    "statuses_for",
+    "versions_query",
+    "waiting_for_review",
+]
 from inquiry_hub.extensions import db
 
 
@@ -38,3 +50,22 @@ def count_by_question(question_ids, *, shared_only: bool) -> dict[int, int]:
     if shared_only:
         query = query.where(Deliverable.shared_with_partner.is_(True))
     return dict(db.session.execute(query.group_by(Deliverable.research_question_id)).all())
+
+
+def deliverables_query(inquiry, *, shared_only: bool):
+    """The inquiry's deliverables by due date (undated last); only shared ones if asked (API)."""
+    query = select(Deliverable).where(Deliverable.inquiry_id == inquiry.id)
+    if shared_only:
+        query = query.where(Deliverable.shared_with_partner.is_(True))
+    return query.order_by(Deliverable.due_on.is_(None), Deliverable.due_on, Deliverable.id)
+
+
+def versions_query(deliverable, *, shared_only: bool):
+    """A deliverable's versions, newest first; only those shared and not withheld if asked (API)."""
+    query = select(Version).where(
+        Version.inquiry_id == deliverable.inquiry_id, Version.deliverable_id == deliverable.id
+    )
+    if shared_only:
+        # Withheld by the disclosure gate since it was shared: as if never shared.
+        query = query.where(Version.shared_at.is_not(None), Version.withheld_at.is_(None))
+    return query.order_by(Version.number.desc())

@@ -13,7 +13,28 @@ from datetime import date
 from sqlalchemy import case, func, select
 
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.models import Excerpt, Interview, InterviewStatus, Note, SamplingTarget
+from inquiry_hub.fieldwork.models import Code, Excerpt, Interview, InterviewStatus, Note, SamplingTarget
+
+#: ``Code``, ``Excerpt``, ``Interview``, ``Note`` and ``InterviewStatus`` are published for other
+#: rooms to hold and load by id through the policy, never to query: ask a function here instead.
+__all__ = [
+    "CONDUCTED",
+    "Code",
+    "Excerpt",
+    "Interview",
+    "InterviewStatus",
+    "Note",
+    "code_in_inquiry",
+    "codes_query",
+    "count_by_question",
+    "excerpts_by_coder",
+    "interview_burnup_days",
+    "interview_counts",
+    "interviews_query",
+    "notes_by_author",
+    "notes_query",
+    "sampling_targets",
+]
 
 #: Interview statuses that mean the interview took place.
 CONDUCTED = (InterviewStatus.CONDUCTED, InterviewStatus.TRANSCRIBED, InterviewStatus.CODED)
@@ -118,6 +139,39 @@ def count_by_question(question_ids) -> dict[int, QuestionCounts]:
     ):
         counts[question_id].excerpts = count
     return dict(counts)
+
+
+def codes_query(inquiry):
+    """The codebook by position then name (API)."""
+    return (
+        select(Code)
+        .where(Code.inquiry_id == inquiry.id)
+        .order_by(Code.position, func.lower(Code.name), Code.id)
+    )
+
+
+def code_in_inquiry(inquiry, code_id: int) -> Code | None:
+    """A code of this inquiry by id, or None."""
+    return db.session.scalar(select(Code).where(Code.id == code_id, Code.inquiry_id == inquiry.id))
+
+
+def interviews_query(inquiry):
+    """The inquiry's interviews by pseudonym, with interviewers and consent (API)."""
+    return (
+        select(Interview)
+        .where(Interview.inquiry_id == inquiry.id)
+        .options(db.selectinload(Interview.interviewers), db.selectinload(Interview.consent))
+        .order_by(Interview.pseudonym, Interview.id)
+    )
+
+
+def notes_query(interview):
+    """An interview's notes and transcripts, newest first (API)."""
+    return (
+        select(Note)
+        .where(Note.inquiry_id == interview.inquiry_id, Note.interview_id == interview.id)
+        .order_by(Note.written_on.desc(), Note.id.desc())
+    )
 
 
 def _grouped(query) -> dict[int, int]:

@@ -15,7 +15,24 @@ from inquiry_hub.extensions import db
 from inquiry_hub.governance.models import LogbookEntry, Meeting, MeetingKind
 from inquiry_hub.governance.services.meetings import meetings_between
 
-__all__ = ["joint_meetings", "logbook_by_author", "meetings_between", "roles_held", "upcoming_meetings"]
+#: ``Meeting`` is published for other rooms to hold and load by id through the policy, never to query.
+__all__ = [
+    "Meeting",
+    "joint_meetings",
+    "logbook_by_author",
+    "meetings_between",
+    "meetings_query",
+    "roles_held",
+    "upcoming_meetings",
+]
+
+
+def meetings_query(inquiry, *, joint_only: bool):
+    """The inquiry's meetings, newest first; only joint ones if asked (API)."""
+    query = select(Meeting).where(Meeting.inquiry_id == inquiry.id)
+    if joint_only:
+        query = query.where(Meeting.kind == MeetingKind.JOINT)
+    return query.order_by(Meeting.held_at.desc(), Meeting.id.desc())
 
 
 def joint_meetings(inquiry, user, limit: int) -> list[Meeting]:

@@ -13,10 +13,12 @@ from sqlalchemy import and_, case, func, select
 from inquiry_hub import policy
 from inquiry_hub.extensions import db
 from inquiry_hub.tasks.models import DONE, ChecklistItem, Task, TaskAssignee, TaskColumn
-from inquiry_hub.tasks.services.queries import sees_unshared
+from inquiry_hub.tasks.services.queries import Filters, list_query, sees_unshared
 from inquiry_hub.tasks.services.writes import task_url
 
 __all__ = [
+    "Task",
+    "api_list_query",
     "burnup_days",
     "count_by_question",
     "counts_by_inquiry",
@@ -31,6 +33,14 @@ __all__ = [
 ]
 
 _OPEN = TaskColumn.kind.is_distinct_from(DONE)
+
+# ``Task`` is published for other rooms to hold and load by id through the policy
+# (``load_in_inquiry(Task, id)``), never to query its columns: ask a function here instead.
+
+
+def api_list_query(inquiry, user, today: date):
+    """The tasks the user may see, in board order, unfiltered (the API pages through it)."""
+    return list_query(inquiry, user, Filters(), today).options(db.joinedload(Task.column))
 
 
 def counts_by_inquiry(inquiry_ids, today: date) -> dict[int, tuple[int, int, int]]:
