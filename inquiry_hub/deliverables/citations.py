@@ -12,11 +12,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from inquiry_hub import markdown
-from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import disclosure
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.urls import path_for
@@ -117,9 +114,9 @@ def hidden_from(inquiry, text: str, viewer) -> list[int]:
 
 def pseudonyms(inquiry) -> list[str]:
     """Every pseudonym of the inquiry: never a warning in the pre-share check."""
-    from inquiry_hub.fieldwork.models import Interview
+    from inquiry_hub.fieldwork import face as fieldwork
 
-    return list(db.session.scalars(select(Interview.pseudonym).where(Interview.inquiry_id == inquiry.id)))
+    return fieldwork.pseudonyms(inquiry)
 
 
 def _quotation(citation: Citation, for_team: bool, passes: bool = True) -> Markup:
@@ -145,15 +142,9 @@ K_ANONYMITY = 3
 
 def _profiles(inquiry) -> list[dict]:
     """The profiles of the inquiry's interviewees (interviews held, not withdrawn)."""
-    from inquiry_hub.fieldwork.models import Interview
+    from inquiry_hub.fieldwork import face as fieldwork
 
-    rows = db.session.scalars(
-        select(Interview)
-        .where(Interview.inquiry_id == inquiry.id, Interview.status != "planned")
-        # ``withdrawn`` reads the consent: one query for all, not one per interviewee.
-        .options(selectinload(Interview.consent))
-    )
-    return [dict(i.profile or {}) for i in rows if not i.withdrawn]
+    return fieldwork.interviewee_profiles(inquiry)
 
 
 def coarse_profile(interview, profiles: list[dict], names: dict[str, str], k: int = K_ANONYMITY) -> str:

@@ -10,7 +10,7 @@ from inquiry_hub import policy
 from inquiry_hub.deliverables import bp
 from inquiry_hub.deliverables.routes import _version
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.models import PublicName
+from inquiry_hub.fieldwork import face as fieldwork
 from inquiry_hub.fieldwork.services import public_names
 from inquiry_hub.inquiries import engine
 from inquiry_hub.inquiries.engine import ActionFailed
@@ -49,5 +49,5 @@ def propose_public_name(deliverable_id: int, version_id: int):
 @bp.post("/<id:deliverable_id>/versions/<id:version_id>/public-names/<id:name_id>/remove")
 def remove_public_name(deliverable_id: int, version_id: int, name_id: int):
     """Propose that a public name no longer be treated as public."""
-    row = policy.get_in_inquiry_or_404(PublicName, g.inquiry, name_id)
+    row = fieldwork.public_name_or_404(g.inquiry, name_id)
     return _start(deliverable_id, version_id, public_names.payload(row.name, remove=True))

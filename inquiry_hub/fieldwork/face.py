@@ -12,8 +12,17 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
+from inquiry_hub import policy
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.models import Code, Excerpt, Interview, InterviewStatus, Note, SamplingTarget
+from inquiry_hub.fieldwork.models import (
+    Code,
+    Excerpt,
+    Interview,
+    InterviewStatus,
+    Note,
+    PublicName,
+    SamplingTarget,
+)
 
 #: ``Code``, ``Excerpt``, ``Interview``, ``Note`` and ``InterviewStatus`` are published for other
 #: rooms to hold and load by id through the policy, never to query: ask a function here instead.
@@ -31,8 +40,11 @@ __all__ = [
     "interview_burnup_days",
     "interview_counts",
     "interviews_query",
+    "interviewee_profiles",
     "notes_by_author",
     "notes_query",
+    "public_name_or_404",
+    "pseudonyms",
     "sampling_targets",
 ]
 
@@ -172,6 +184,27 @@ def notes_query(interview):
         .where(Note.inquiry_id == interview.inquiry_id, Note.interview_id == interview.id)
         .order_by(Note.written_on.desc(), Note.id.desc())
     )
+
+
+def pseudonyms(inquiry) -> list[str]:
+    """Every pseudonym of the inquiry (never a warning in the pre-share check)."""
+    return list(db.session.scalars(select(Interview.pseudonym).where(Interview.inquiry_id == inquiry.id)))
+
+
+def interviewee_profiles(inquiry) -> list[dict]:
+    """The profiles of the inquiry's interviewees (interviews held, not withdrawn)."""
+    rows = db.session.scalars(
+        select(Interview)
+        .where(Interview.inquiry_id == inquiry.id, Interview.status != InterviewStatus.PLANNED)
+        # ``withdrawn`` reads the consent: one query for all, not one per interviewee.
+        .options(db.selectinload(Interview.consent))
+    )
+    return [dict(i.profile or {}) for i in rows if not i.withdrawn]
+
+
+def public_name_or_404(inquiry, name_id: int):
+    """A name the team made public in this inquiry, by id; 404 otherwise."""
+    return policy.get_in_inquiry_or_404(PublicName, inquiry, name_id)
 
 
 def _grouped(query) -> dict[int, int]:
