@@ -13,10 +13,12 @@ from datetime import date
 from sqlalchemy import case, func, select
 
 from inquiry_hub import policy
+from inquiry_hub.accounts.models import User
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import (
     Code,
     Excerpt,
+    IdentityReveal,
     Interview,
     InterviewStatus,
     Note,
@@ -37,6 +39,7 @@ __all__ = [
     "codes_query",
     "count_by_question",
     "excerpts_by_coder",
+    "identity_reveals",
     "interview_burnup_days",
     "interview_counts",
     "interviews_query",
@@ -205,6 +208,20 @@ def interviewee_profiles(inquiry) -> list[dict]:
 def public_name_or_404(inquiry, name_id: int):
     """A name the team made public in this inquiry, by id; 404 otherwise."""
     return policy.get_in_inquiry_or_404(PublicName, inquiry, name_id)
+
+
+def identity_reveals(inquiry, limit: int) -> list[tuple]:
+    """(revealed at, who — None once their account is gone, pseudonym), newest first (audit page)."""
+    return list(
+        db.session.execute(
+            select(IdentityReveal.revealed_at, User.name, Interview.pseudonym)
+            .join(Interview, Interview.id == IdentityReveal.interview_id)
+            .outerjoin(User, User.id == IdentityReveal.user_id)
+            .where(IdentityReveal.inquiry_id == inquiry.id)
+            .order_by(IdentityReveal.revealed_at.desc())
+            .limit(limit)
+        ).all()
+    )
 
 
 def _grouped(query) -> dict[int, int]:

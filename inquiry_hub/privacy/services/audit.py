@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from inquiry_hub.accounts.models import User
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.models import IdentityReveal, Interview
+from inquiry_hub.fieldwork import face as fieldwork
 from inquiry_hub.privacy.models import SensitiveRead
 
 
@@ -31,14 +31,7 @@ def record_read(inquiry, user, kind: str, summary: str = "") -> SensitiveRead:
 
 def audit_lines(inquiry, limit: int = 500) -> list[AuditLine]:
     """Every sensitive read of the inquiry, newest first."""
-    reveals = db.session.execute(
-        select(IdentityReveal.revealed_at, User.name, Interview.pseudonym)
-        .join(Interview, Interview.id == IdentityReveal.interview_id)
-        .outerjoin(User, User.id == IdentityReveal.user_id)
-        .where(IdentityReveal.inquiry_id == inquiry.id)
-        .order_by(IdentityReveal.revealed_at.desc())
-        .limit(limit)
-    ).all()
+    reveals = fieldwork.identity_reveals(inquiry, limit)
     reads = db.session.execute(
         select(SensitiveRead.read_at, User.name, SensitiveRead.kind, SensitiveRead.summary)
         .outerjoin(User, User.id == SensitiveRead.user_id)
