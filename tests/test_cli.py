@@ -84,6 +84,8 @@ def test_every_demo_account_logs_in_with_the_demo_password(app, cli):
         if response.status_code != 302:
             refused.append(email)
     assert refused == []
+    wrong = app.test_client().post("/auth/login", data={"email": DEMO_ACCOUNTS[0], "password": "wrong!"})
+    assert wrong.status_code == 200  # control: a wrong password is not let in (the form again)
 
 
 def test_seed_demo_makes_only_the_admin_a_site_admin(cli):

@@ -156,7 +156,9 @@ def test_session_cookie_is_secure_over_https(client):
 
 
 def test_session_cookie_is_not_secure_over_plain_http_in_development(client):
-    assert "Secure" not in _session_set_cookie(_login_response(client))
+    cookie = _session_set_cookie(_login_response(client))
+    assert "HttpOnly" in cookie  # control: the session cookie itself, with its flags
+    assert "Secure" not in cookie
 
 
 # --- error pages ------------------------------------------------------------------------
@@ -249,6 +251,7 @@ PAYLOADS = [
 
 @pytest.mark.parametrize("text", PAYLOADS)
 def test_markdown_output_is_inert(text):
+    assert _dangerous('<p><a href="javascript:alert(1)">x</a></p>')  # control: the detector sees danger
     assert _dangerous(str(render(text))) == []
 
 
@@ -268,8 +271,10 @@ def test_inquiry_page_renders_the_question_inert(client, team):
     )
     db.session.commit()
     login(client, team["student"])
-    html = client.get(f"/inquiries/{inquiry.id}/").get_data(as_text=True)
+    response = client.get(f"/inquiries/{inquiry.id}/")
+    html = response.get_data(as_text=True)
     question = html.split('class="question"', 1)[1].split("</div>", 1)[0]
+    assert response.status_code == 200 and "<p>Q</p>" in question  # control: the question is rendered
     assert _dangerous("<div " + question) == []
 
 

@@ -57,8 +57,11 @@ def test_wrong_password_shows_the_form_again_with_a_message(client):
 
 def test_wrong_password_opens_no_session(client):
     user = make_user()
-    client.post("/auth/login", data={"email": user.email, "password": "not the password!"})
+    response = client.post("/auth/login", data={"email": user.email, "password": "not the password!"})
+    assert response.status_code == 200 and 'name="password"' in response.get_data(as_text=True)
     assert not _is_logged_in(client)
+    login(client, user)  # control: the right password opens the session
+    assert _is_logged_in(client)
 
 
 def test_unknown_email_gets_the_same_answer_as_a_wrong_password(client):
@@ -148,6 +151,7 @@ def test_failures_store_neither_the_email_nor_the_address(app, client):
     user = make_user()
     _fail(client, user, 1)
     row = db.session.execute(select(LoginFailure.account_key, LoginFailure.client_key)).one()
+    assert len(row.account_key) >= 16 and len(row.client_key) >= 16  # control: keyed digests are stored
     assert user.email not in str(row) and "10.1.0.1" not in str(row)
 
 
@@ -160,8 +164,10 @@ def test_address_that_failed_too_often_waits_even_with_the_right_password(app, c
 def test_waiting_address_opens_no_session(app, client):
     user = make_user()
     _fail(client, user, app.config["LOGIN_MAX_FAILURES"])
-    _login_from(client, user, "10.1.0.1")
+    assert _login_from(client, user, "10.1.0.1").status_code == 429
     assert not _is_logged_in(client)
+    assert _login_from(client, user, "10.9.9.9").status_code == 302  # control: from elsewhere it does
+    assert _is_logged_in(client)
 
 
 def test_the_owner_signs_in_from_another_address_meanwhile(app, client):
@@ -289,8 +295,10 @@ def test_password_change_ends_the_other_sessions(app, client):
     other_browser = app.test_client()
     login(client, user)
     login(other_browser, user)
-    _change_password(client)
+    assert _is_logged_in(other_browser)  # control: signed in before the change
+    assert _change_password(client).status_code == 302
     assert not _is_logged_in(other_browser)
+    assert _is_logged_in(client)
 
 
 def test_password_change_keeps_the_current_session(client):
@@ -383,6 +391,7 @@ def test_a_password_built_on_the_email_address_is_too_guessable():
 
 def test_password_equal_to_the_email_is_refused():
     assert passwords.password_problem("someone.long@test.example", "Someone.Long@test.example") is not None
+    assert passwords.password_problem("someone.long@test.example", "another@test.example") is None
 
 
 def test_password_change_refuses_a_short_password(client):

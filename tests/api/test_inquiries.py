@@ -35,7 +35,9 @@ def test_list_shows_only_own_inquiries(as_, team):
 
 
 def test_admin_who_is_not_a_member_lists_nothing(as_, team):
-    assert as_("admin").get("/api/v1/inquiries").get_json() == []
+    response = as_("admin").get("/api/v1/inquiries")
+    assert response.status_code == 200
+    assert response.get_json() == []
 
 
 def test_capabilities_come_from_the_policy(as_, team):

@@ -102,6 +102,7 @@ def test_note_edit_replaces_vault_names(as_, world):
     response = as_("student").patch(
         f"/api/v1/notes/{note.id}", json={"version": note.version, "body": f"{REAL_NAME} revient."}
     )
+    assert response.status_code == 200 and "revient." in response.get_json()["body"]
     assert REAL_NAME not in response.get_data(as_text=True)
 
 

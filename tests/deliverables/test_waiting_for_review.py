@@ -54,9 +54,11 @@ def test_approved_deliverable_waits_for_nobody(team):
     deliverable = make_deliverable(team["inquiry"], team["student"])
     version = text_version(deliverable, team["student"])
     share_now(version)
+    assert _titles(team["partner"], [team["inquiry"].id]) == ["Rapport final (v1)"]  # control
     deliverables.add_review(version, team["partner"], Channel.EXTERNAL, "approve", "")
     db.session.commit()
     assert _titles(team["tutor"], [team["inquiry"].id]) == []
+    assert _titles(team["partner"], [team["inquiry"].id]) == []
 
 
 def test_students_wait_on_reviewers_comments_until_answered_or_resolved(team):
@@ -77,6 +79,7 @@ def test_students_wait_on_reviewers_comments_until_answered_or_resolved(team):
 def test_students_are_not_asked_to_review_their_own_drafts(team):
     deliverable = make_deliverable(team["inquiry"], team["student"])
     text_version(deliverable, team["student"])
+    assert _titles(team["tutor"], [team["inquiry"].id]) == ["Rapport final (v1)"]  # control: the tutor is
     assert _titles(team["student"], [team["inquiry"].id]) == []
 
 
@@ -85,6 +88,7 @@ def test_another_inquiry_never_shows(team):
     other = make_inquiry("Ailleurs", students=[team["outsider"]], tutors=[other_tutor])
     deliverable = make_deliverable(other, team["outsider"])
     text_version(deliverable, team["outsider"])
+    assert _titles(other_tutor, [other.id]) == ["Rapport final (v1)"]  # control: its own tutor is asked
     assert _titles(team["tutor"], [team["inquiry"].id]) == []
     # even if asked about an inquiry they are not in, a person gets nothing of it
     assert _titles(team["tutor"], [other.id]) == []

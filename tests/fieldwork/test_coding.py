@@ -296,8 +296,12 @@ def test_blind_coder_does_not_see_others_codes_on_the_note(client, cb):
     coding.code_span(note, cb["students"][1], *_span(note, "bénévolat"), [cb["benevolat"].id])
     db.session.commit()
     login(client, cb["student"])
+    before = client.get(base(cb["inquiry"]) + f"/notes/{note.id}/coding")
+    assert before.status_code == 200 and ">Bénévolat</span>" in before.get_data(as_text=True)  # control
     client.post(base(cb["inquiry"]) + f"/notes/{note.id}/blind", data={"on": "1"})
-    page = client.get(base(cb["inquiry"]) + f"/notes/{note.id}/coding").get_data(as_text=True)
+    response = client.get(base(cb["inquiry"]) + f"/notes/{note.id}/coding")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
     assert ">Bénévolat</span>" not in page
     code_page = client.get(base(cb["inquiry"]) + f"/codes/{cb['benevolat'].id}").get_data(as_text=True)
     assert "sur le bénévolat" not in code_page

@@ -8,6 +8,7 @@ from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.routes import coding as coding_routes
 from inquiry_hub.fieldwork.services import coding
 from tests.conftest import login
+from tests.fieldwork.conftest import base
 
 
 @pytest.fixture
@@ -51,6 +52,9 @@ def test_non_readers_get_404_on_every_coding_url(app, client, world, who):
     statuses = {(m, u): client.open(u, method=m).status_code for m, u in _coding_urls(app, world)}
     assert {k: v for k, v in statuses.items() if v != 404} == {}
     assert db.session.get(type(world["code"]), world["code"].id) is not None
+    login(client, world["student"])  # control: a student reads the same code's page
+    response = client.get(base(world["inquiry"]) + f"/codes/{world['code'].id}")
+    assert response.status_code == 200 and "Engagement" in response.get_data(as_text=True)
 
 
 def test_anonymous_is_sent_to_login(app, client, world):
@@ -107,6 +111,8 @@ def test_tutor_sees_no_coding_forms(client, world):
     page = client.get(f"/inquiries/{world['inquiry'].id}/fieldwork/notes/{world['note'].id}/coding").get_data(
         as_text=True
     )
+    assert "Entretien E07" in page  # control: the tutor reads the note's coding page
     assert 'id="span-form"' not in page and "Code this note blind" not in page
     book = client.get(f"/inquiries/{world['inquiry'].id}/fieldwork/codebook").get_data(as_text=True)
+    assert "Engagement" in book  # control: and the codebook
     assert "New code" not in book

@@ -26,6 +26,13 @@ def _urls(app, fw) -> list[tuple[str, str]]:
     return found
 
 
+def _student_reads_the_interview(client, fw) -> bool:
+    """The control: the same interview page is there for a student (the 404s are not a broken page)."""
+    login(client, fw["student"])
+    response = client.get(base(fw["inquiry"]) + f"/interviews/{fw['interview'].id}")
+    return response.status_code == 200 and "E07" in response.get_data(as_text=True)
+
+
 def test_every_fieldwork_url_is_listed(app, fw):
     assert len(_urls(app, fw)) >= 25
 
@@ -34,12 +41,14 @@ def test_partner_gets_404_on_every_fieldwork_url(app, client, fw):
     login(client, fw["partner"])
     statuses = {(m, u): client.open(u, method=m).status_code for m, u in _urls(app, fw)}
     assert {k: v for k, v in statuses.items() if v != 404} == {}
+    assert _student_reads_the_interview(client, fw)
 
 
 def test_outsider_gets_404_on_every_fieldwork_url(app, client, fw):
     login(client, fw["outsider"])
     statuses = {(m, u): client.open(u, method=m).status_code for m, u in _urls(app, fw)}
     assert {k: v for k, v in statuses.items() if v != 404} == {}
+    assert _student_reads_the_interview(client, fw)
 
 
 def test_admin_who_is_not_a_member_gets_404(app, client, fw):

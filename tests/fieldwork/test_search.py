@@ -78,8 +78,12 @@ def test_search_page_highlights_matches_and_escapes_text(client, fw):
 
 def test_search_page_filters_by_author(client, fw):
     login(client, fw["student"])
+    unfiltered = client.get(base(fw["inquiry"]) + "/search?q=entreprises")
+    assert unfiltered.status_code == 200 and "Entretien E07" in unfiltered.get_data(as_text=True)  # control
     url = base(fw["inquiry"]) + f"/search?q=entreprises&author={fw['students'][1].id}"
-    assert "Entretien E07" not in client.get(url).get_data(as_text=True)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Entretien E07" not in response.get_data(as_text=True)
 
 
 def test_edits_are_reindexed(fw):

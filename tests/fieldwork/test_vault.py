@@ -74,7 +74,8 @@ def _pages(fw) -> list[str]:
 
 def test_vault_name_appears_on_no_page_a_tutor_or_partner_can_load(client, fw):
     login(client, fw["student"])
-    client.post(_reveal_url(fw))  # a reveal happened: still nothing leaks to others
+    # A reveal happened (the control: the name is in the data): still nothing leaks to others.
+    assert "Dupont" in client.post(_reveal_url(fw)).get_data(as_text=True)
     for who in ("tutor", "partner"):
         login(client, fw[who])
         for url in _pages(fw):
@@ -84,12 +85,14 @@ def test_vault_name_appears_on_no_page_a_tutor_or_partner_can_load(client, fw):
 
 
 def test_search_never_finds_a_vault_name(fw):
+    assert len(fieldwork.search_notes(fw["inquiry"], "entreprises", search.Filters())) == 1  # control
     assert fieldwork.search_notes(fw["inquiry"], "Dupont", search.Filters()) == []
 
 
 def test_identity_never_in_activity_or_notifications(fw):
     texts = [a.summary for a in db.session.scalars(select(Activity))]
     texts += [str(n.params) for n in db.session.scalars(select(Notification))]
+    assert any("E07" in t for t in texts)  # control: the interview's creation is in the log
     assert not any("Dupont" in t or "Léa" in t for t in texts)
 
 

@@ -125,7 +125,9 @@ def test_tutor_and_partner_do_not_see_per_person_figures(client, crew, who):
 
 def test_the_tutor_view_shows_no_per_person_figures(client, crew):
     login(client, crew["tutor"])
-    page = main_of(client.get("/tutor/"))
+    response = client.get("/tutor/")
+    page = main_of(response)
+    assert response.status_code == 200 and crew["inquiry"].title in page  # control: the tutor's view
     assert "contributions-title" not in page and "Chloé" not in page
 
 

@@ -43,7 +43,9 @@ def test_feed_is_empty_for_a_partner(client, team):
     )
     db.session.commit()
     login(client, team["partner"])
-    assert "Relancer" not in client.get(_feed_url(client)).get_data(as_text=True)
+    response = client.get(_feed_url(client))
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"  # a real feed
+    assert "Relancer" not in response.get_data(as_text=True)
 
 
 def test_revoked_feed_address_stops_working(client, team):

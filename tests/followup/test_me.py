@@ -24,9 +24,12 @@ def test_my_tasks_come_by_due_date(client, team):
 
 def test_done_tasks_are_not_in_my_work(client, team):
     add_task(team["inquiry"], "Finished task", column="done", assignees=[team["student"]])
+    add_task(team["inquiry"], "Open task", assignees=[team["student"]])
     db.session.commit()
     login(client, team["student"])
-    assert "Finished task" not in main_of(client.get("/me/")).split('id="waiting"')[0]
+    html = main_of(client.get("/me/")).split('id="waiting"')[0]
+    assert "Open task" in html  # control: the page lists my tasks
+    assert "Finished task" not in html
 
 
 def test_open_proposal_waits_for_my_position_until_i_take_one(client, team):
@@ -41,8 +44,12 @@ def test_open_proposal_waits_for_my_position_until_i_take_one(client, team):
 def test_tutor_is_not_asked_for_a_position(client, team):
     add_proposal(team["inquiry"], "Choose the restitution date")
     db.session.commit()
+    login(client, team["student"])
+    assert "Choose the restitution date" in main_of(client.get("/me/"))  # control: a student is asked
     login(client, team["tutor"])
-    assert "Choose the restitution date" not in main_of(client.get("/me/"))
+    response = client.get("/me/")
+    assert response.status_code == 200
+    assert "Choose the restitution date" not in main_of(response)
 
 
 def _team_section(client, user, inquiry):

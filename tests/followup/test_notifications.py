@@ -125,6 +125,7 @@ def test_in_app_only_queues_no_email(team):
         [team["student"]], team["inquiry"], team["tutor"], "Rapport", "/x"
     )
     db.session.commit()
+    assert "review.answered" in _kinds(team["student"])  # control: notified in the app
     assert _outbox(team["student"].email) == []
 
 

@@ -9,6 +9,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from inquiry_hub import policy
 from inquiry_hub.accounts.models import Invitation
 from inquiry_hub.activity.models import Activity, OutboxMessage
 from inquiry_hub.db import utcnow
@@ -251,6 +252,8 @@ def test_invalid_payload_fails_before_any_proposal(team):
     with pytest.raises(ActionFailed):
         _invite(team, email=team["students"][1].email)
     assert db.session.scalars(select(Proposal)).all() == []
+    _invite(team)  # control: a valid payload opens one
+    assert len(db.session.scalars(select(Proposal)).all()) == 1
 
 
 # --- removing members -------------------------------------------------------------------
@@ -262,6 +265,9 @@ def test_removing_the_last_student_fails(team):
     with pytest.raises(ActionFailed):
         engine.start(inquiry, alone, "members.remove", {"user_id": alone.id, "name": alone.name})
     assert inquiries.membership_of(inquiry, alone.id) is not None
+    second = make_user("Second")  # control: with another student, the removal is proposed
+    inquiries.add_member(inquiry, second, policy.Role.STUDENT)
+    assert engine.start(inquiry, alone, "members.remove", {"user_id": alone.id, "name": alone.name})
 
 
 def test_removal_that_would_leave_no_student_is_not_carried_out_when_it_passes(team):

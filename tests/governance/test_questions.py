@@ -445,6 +445,8 @@ def test_partner_coverage_has_no_fieldwork_figures_and_shared_deliverables_only(
 
 def test_coverage_is_empty_without_questions(team):
     assert commission.coverage(team["inquiry"], team["student"]) == []
+    _accept(team["inquiry"], "- Un ?")  # control: one question, one row
+    assert len(commission.coverage(team["inquiry"], team["student"])) == 1
 
 
 def test_home_shows_the_coverage_table_to_the_team(client, team, covered):

@@ -62,7 +62,8 @@ def test_invite_under_consent_opens_a_proposal(client, team):
 
 def test_invite_under_consent_sends_nothing_before_the_decision(client, team):
     login(client, team["student"])
-    _invite(client, team)
+    assert _invite(client, team).status_code == 302
+    assert len(_all(Proposal)) == 1  # control: the invitation waits as a proposal
     assert _all(Invitation) == []
     assert _all(OutboxMessage, OutboxMessage.to_addr == NEW) == []
 
@@ -95,7 +96,8 @@ def test_inviting_an_existing_member_shows_the_form_again_with_an_error(client, 
 
 def test_inviting_an_existing_member_creates_nothing(client, team):
     login(client, team["student"])
-    _invite(client, team, email=team["tutor"].email.upper())
+    response = _invite(client, team, email=team["tutor"].email.upper())
+    assert response.status_code == 422 and 'id="email-error"' in response.get_data(as_text=True)
     assert _all(Proposal) == []
     assert _all(Invitation) == []
 
@@ -272,6 +274,7 @@ def test_other_students_see_a_proposal_opened_notification(client, team):
 def test_proposer_gets_no_proposal_opened_notification(client, team):
     login(client, team["student"])
     _invite(client, team)
+    assert len(_opened_notifications(team["students"][1])) == 1  # control: the others are told
     assert _opened_notifications(team["student"]) == []
     assert _opened_notifications(team["tutor"]) == []
 

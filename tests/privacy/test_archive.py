@@ -56,6 +56,7 @@ def test_archive_has_markdown_per_room_and_csv(client, world):
 
 def test_archive_holds_no_vault_name_anywhere(client, world):
     archive = _archive(client, world)
+    assert any(n.startswith("notes/") and "E07" in n for n in archive.namelist())  # control: E07's notes
     for name in archive.namelist():
         text = archive.read(name).decode("utf-8", "replace")
         assert NAMES["main"] not in text and "e07@secret.example" not in text, name
@@ -64,7 +65,9 @@ def test_archive_holds_no_vault_name_anywhere(client, world):
 
 def test_archive_holds_nothing_of_another_inquiry(client, world):
     archive = _archive(client, world)
-    assert not any("B12" in archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    texts = [archive.read(n).decode("utf-8", "replace") for n in archive.namelist()]
+    assert any("E07" in text for text in texts)  # control: the inquiry's own interview is there
+    assert not any("B12" in text for text in texts)
 
 
 def test_archive_download_is_listed_on_the_audit_page(client, world):
@@ -93,8 +96,10 @@ def test_audio_download_is_not_listed_as_a_consent_form(client, world):
     interview, audio = world["main"]["interview"], world["main"]["audio"]
     login(client, world["student"])
     base = f"/inquiries/{world['inquiry'].id}"
-    client.get(f"{base}/fieldwork/interviews/{interview.id}/files/{audio.id}")
-    assert "consent form downloaded" not in client.get(f"{base}/audit/").get_data(as_text=True)
+    assert client.get(f"{base}/fieldwork/interviews/{interview.id}/files/{audio.id}").status_code == 200
+    response = client.get(f"{base}/audit/")
+    assert response.status_code == 200
+    assert "consent form downloaded" not in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("who,status", [("tutor", 403), ("partner", 404), ("outsider", 404), ("admin", 404)])

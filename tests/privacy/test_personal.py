@@ -41,12 +41,14 @@ def test_personal_zip_holds_the_account_and_what_the_person_wrote(client, world)
 
 def test_personal_zip_holds_no_identity_data_of_interviewees(client, world):
     text = _everything(_zip(client, world["student"]))
+    assert world["student"].email in text  # control: the person's own data is there
     assert NAMES["main"] not in text and "e07@secret.example" not in text
     assert "form E07" not in text and "audio E07" not in text
 
 
 def test_personal_zip_holds_nothing_of_other_people(client, world):
     text = _everything(_zip(client, world["student"]))
+    assert world["student"].email in text  # control: the person's own data is there
     assert world["students"][1].email not in text and world["outsider"].email not in text
     assert "B12" not in text
 

@@ -261,6 +261,7 @@ def victim_with_credentials(app, team):
 def test_a_change_ends_the_other_sessions(app, victim_with_credentials, change):
     browser = app.test_client()
     login(browser, victim_with_credentials["user"])
+    assert _is_signed_in(victim_with_credentials["other_browser"])  # control: signed in before the change
     CHANGES[change](browser, victim_with_credentials["user"])
     assert not _is_signed_in(victim_with_credentials["other_browser"])
 

@@ -158,6 +158,8 @@ def test_the_gate_passes_text_without_the_name(person, name, text):
     first, last = name
     fieldwork.set_identity(interview, student, f"{first}{last[:1]} {last}zq", "", "")
     assert not _finds(inquiry, [Piece("Version 1", f"{text.capitalize()}, selon E42.")])
+    named = f"{text.capitalize()}, selon {first}{last[:1]} {last}zq."
+    assert _finds(inquiry, [Piece("Version 1", named)])  # control: with the name, it is found
 
 
 # --- the Markdown sanitiser -------------------------------------------------------------
@@ -218,6 +220,9 @@ def _is_javascript(url: str) -> bool:
     )
 )
 def test_rendered_markdown_has_no_script_handler_or_javascript_url(parts):
+    probe = _Collector()  # control: the collector does see a script element
+    probe.feed("<script>x</script>")
+    assert "script" in probe.tags
     collector = _Collector()
     collector.feed(str(markdown.render("".join(parts))))
     assert "script" not in collector.tags and "iframe" not in collector.tags

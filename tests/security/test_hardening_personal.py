@@ -75,6 +75,7 @@ def test_the_download_holds_no_current_field_material(client, field, removed):
     if removed:
         _remove(field, author)
     text = _data(client, author)
+    assert author.email in text  # control: the account's own data is there
     assert "Lilas" not in text and "relu" not in text
     assert PROFILE_VALUE not in text and "Sète" not in text
 

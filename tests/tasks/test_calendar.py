@@ -144,6 +144,7 @@ def test_unknown_token_is_404(client):
 def test_token_is_stored_hashed(client, feed_world):
     login(client, feed_world["student"])
     token = _token(client)
+    assert client.get(f"/calendar/{token}.ics").status_code == 200  # control: the token works
     assert token not in db.session.scalar(select(CalendarFeed.token_hash))
 
 

@@ -434,8 +434,11 @@ def test_task_page_shows_its_history(client, world):
 
 
 def test_partner_does_not_see_the_history_of_a_shared_task(client, world):
+    title = world["shared"].title
     login(client, world["partner"])
-    page = client.get(url(world["shared"])).get_data(as_text=True)
+    response = client.get(url(world["shared"]))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and title in page  # control: the partner reads the task
     assert "created a task" not in page
 
 
@@ -622,6 +625,7 @@ def test_partner_comments_on_a_shared_task(client, world):
 def test_partner_board_offers_no_move_buttons(client, world):
     login(client, world["partner"])
     page = client.get(board_url(world["inquiry"])).get_data(as_text=True)
+    assert world["shared"].title in page  # control: the partner's board shows the shared task
     assert "Move left" not in page and "data-sortable" not in page
 
 
@@ -831,8 +835,10 @@ def test_done_column_counts_every_done_task_and_links_to_them(client, team):
 
 def test_done_column_without_hidden_tasks_has_no_link(client, team):
     _done_tasks(team, 3)
+    done = column(team["inquiry"], "done")
     login(client, team["student"])
     page = client.get(board_url(team["inquiry"])).get_data(as_text=True)
+    assert len(_card_titles(page, done.id)) == 3  # control: the done tasks are on the board
     assert "done tasks</a>" not in page
     assert "data-offset" not in page
 
@@ -925,6 +931,9 @@ def test_bulk_ignores_tasks_of_another_inquiry(client, world):
     login(client, world["student"])
     _bulk(client, world, [foreign.id], action="delete", confirm="1")
     assert db.session.get(Task, foreign.id) is not None
+    _bulk(client, world, [world["private"].id], action="delete", confirm="1")  # control: an own task goes
+    db.session.expire_all()
+    assert db.session.get(Task, world["private"].id) is None
 
 
 def test_bulk_move_without_a_column_changes_nothing(client, world):
@@ -944,8 +953,12 @@ def test_bulk_returns_to_the_same_filters(client, world):
 
 
 def test_list_offers_bulk_actions_to_students_only(client, world):
+    login(client, world["student"])  # control: a student has the form
+    assert 'id="bulk-form"' in client.get(board_url(world["inquiry"], "list")).get_data(as_text=True)
     login(client, world["tutor"])
-    assert 'id="bulk-form"' not in client.get(board_url(world["inquiry"], "list")).get_data(as_text=True)
+    response = client.get(board_url(world["inquiry"], "list"))
+    assert response.status_code == 200
+    assert 'id="bulk-form"' not in response.get_data(as_text=True)
 
 
 # --- columns ----------------------------------------------------------------------------
