@@ -4,6 +4,9 @@
 remove_diacritics 2``, prefix matching) or PostgreSQL full-text search with the
 ``french_unaccent`` configuration (``unaccent`` then the French stemmer). The index itself
 is kept by the database: FTS5 triggers, or a GIN expression index (migration 0004).
+
+This module names no room's table: the fieldwork room registers what it indexes
+(``register_documents``), and the backends write their SQL from that description.
 """
 
 from __future__ import annotations
@@ -29,6 +32,35 @@ class Filters:
     author_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Documents:
+    """What a room gives to index: its table, the FTS5 table its triggers keep, the text columns,
+    and the columns the ``Filters`` fields compare with (``date`` for date_from and date_to)."""
+
+    table: str
+    fts_table: str
+    title: str
+    body: str
+    interview: str
+    author: str
+    date: str
+
+
+_documents: list[Documents] = []
+
+
+def register_documents(documents: Documents) -> None:
+    """The room that owns the searched material says what to index (once, at import)."""
+    _documents[:] = [documents]
+
+
+def documents() -> Documents:
+    """The registered description; the fieldwork room registers it when it is imported."""
+    if not _documents:
+        raise RuntimeError("No documents registered for search: import inquiry_hub.fieldwork first.")
+    return _documents[0]
 
 
 @dataclass(frozen=True)
@@ -91,19 +123,19 @@ def highlight(raw: str) -> Markup:
     return Markup(html.replace(OPEN, "<mark>").replace(CLOSE, "</mark>"))
 
 
-def _filter_sql(filters: Filters, params: dict) -> str:
+def _filter_sql(docs: Documents, filters: Filters, params: dict) -> str:
     sql = ""
     if filters.interview_id is not None:
-        sql += " AND n.interview_id = :interview_id"
+        sql += f" AND n.{docs.interview} = :interview_id"
         params["interview_id"] = filters.interview_id
     if filters.author_id is not None:
-        sql += " AND n.author_id = :author_id"
+        sql += f" AND n.{docs.author} = :author_id"
         params["author_id"] = filters.author_id
     if filters.date_from is not None:
-        sql += " AND n.written_on >= :date_from"
+        sql += f" AND n.{docs.date} >= :date_from"
         params["date_from"] = filters.date_from
     if filters.date_to is not None:
-        sql += " AND n.written_on <= :date_to"
+        sql += f" AND n.{docs.date} <= :date_to"
         params["date_to"] = filters.date_to
     return sql
 
@@ -113,19 +145,20 @@ def search_notes(inquiry_id: int, query: str, filters: Filters = Filters(), limi
     words = terms(query)
     if not words:
         return []
+    docs = documents()
     params: dict = {"inquiry_id": inquiry_id, "limit": limit}
-    where = _filter_sql(filters, params)
+    where = _filter_sql(docs, filters, params)
     if db.engine.dialect.name == "postgresql":
         from inquiry_hub.search import postgres as backend
     else:
         from inquiry_hub.search import sqlite as backend
-    rows = backend.search(words, where, params)
+    rows = backend.search(docs, words, where, params)
     missing = [r[0] for r in rows if r[1] is None]
     if missing:
         # Snippets the backend left to us, from the bodies of the few hits only.
         bodies = dict(
             db.session.execute(
-                text("SELECT id, body FROM notes WHERE id IN :ids").bindparams(
+                text(f"SELECT id, {docs.body} FROM {docs.table} WHERE id IN :ids").bindparams(
                     bindparam("ids", expanding=True)
                 ),
                 {"ids": missing},

@@ -1,4 +1,5 @@
-"""PostgreSQL backend: ``french_unaccent`` configuration and a GIN expression index on notes."""
+"""PostgreSQL backend: ``french_unaccent`` configuration and a GIN expression index on the
+documents' table (for notes: migration 0004)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from sqlalchemy import text
 
 from inquiry_hub.extensions import db
 
-#: The indexed expression; queries repeat it verbatim so the planner uses the index.
-DOCUMENT = "to_tsvector('french_unaccent'::regconfig, n.title || ' ' || n.body)"
+
+def document(docs) -> str:
+    """The indexed expression; queries repeat it verbatim so the planner uses the index."""
+    return f"to_tsvector('french_unaccent'::regconfig, n.{docs.title} || ' ' || n.{docs.body})"
 
 
 def tsquery(words: list[str]) -> str:
@@ -15,13 +18,14 @@ def tsquery(words: list[str]) -> str:
     return " & ".join(f"{w}:*" for w in words)
 
 
-def search(words: list[str], where: str, params: dict):
+def search(docs, words: list[str], where: str, params: dict):
     params = {**params, "tsq": tsquery(words)}
+    indexed = document(docs)
     sql = (
-        "SELECT n.id, ts_headline('french_unaccent', n.body, q, "
+        f"SELECT n.id, ts_headline('french_unaccent', n.{docs.body}, q, "
         "'StartSel=\u27e6, StopSel=\u27e7, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter= … '), "
-        f"ts_rank({DOCUMENT}, q) AS rank "
-        "FROM notes n, to_tsquery('french_unaccent', :tsq) q "
-        f"WHERE {DOCUMENT} @@ q AND n.inquiry_id = :inquiry_id" + where + " ORDER BY rank DESC LIMIT :limit"
+        f"ts_rank({indexed}, q) AS rank "
+        f"FROM {docs.table} n, to_tsquery('french_unaccent', :tsq) q "
+        f"WHERE {indexed} @@ q AND n.inquiry_id = :inquiry_id" + where + " ORDER BY rank DESC LIMIT :limit"
     )
     return db.session.execute(text(sql), params).all()

@@ -179,3 +179,17 @@ def search_notes(inquiry, query: str, filters: search.Filters) -> list[tuple[Not
         )
     }
     return [(notes[h.note_id], h) for h in hits if h.note_id in notes]
+
+
+# The notes are what search indexes (FTS5 triggers and the PostgreSQL index of migration 0004).
+search.register_documents(
+    search.Documents(
+        table=Note.__tablename__,
+        fts_table=f"{Note.__tablename__}_fts",
+        title="title",
+        body="body",
+        interview="interview_id",
+        author="author_id",
+        date="written_on",
+    )
+)
