@@ -126,23 +126,15 @@ CONFIDENTIAL_ROOMS = frozenset({"fieldwork", "decisions", "logbook", "audit"})
 #: Actions that need a second person: never taken by the one named in the object's ``recorded_by_id``.
 SECOND_PERSON_ACTIONS = frozenset({"fieldwork.mark_withdrawal_mistake"})
 
-#: Actions that go through the inquiry's governance rule rather than acting at once.
-COLLECTIVE_ACTIONS = frozenset(
-    {
-        "members.invite",
-        "members.remove",
-        "governance.change_rule",
-        "tasks.share",
-        "deliverables.share",
-        "fieldwork.delete",
-        #: A name the disclosure gate lets pass (the route asks ``fieldwork.edit``).
-        "fieldwork.mark_public_name",
-        "commission.amend",
-        "inquiry.set_retention",
-        "meetings.make_joint",
-        "meetings.publish_minutes",
-    }
-)
+#: Actions that go through the inquiry's governance rule rather than acting at once. Filled by
+#: the engine (``inquiries/engine.py``): each ``@collective_action(name)`` registers its name
+#: here, so this set is the engine's registry and cannot drift from it.
+COLLECTIVE_ACTIONS: set[str] = set()
+
+
+def register_collective_action(name: str) -> None:
+    """Called by the engine when a room registers a collective action."""
+    COLLECTIVE_ACTIONS.add(name)
 
 
 # --- membership lookup ------------------------------------------------------------------
@@ -199,20 +191,19 @@ def roles_with(action: str) -> frozenset[Role]:
     return frozenset(role for role, actions in CAPABILITIES.items() if action in actions)
 
 
-def members_who_can(inquiry, action: str) -> list:
-    """The inquiry's members whose role holds ``action`` (voters, assignable people...), by name."""
+def members_who_can(inquiry, action: str | None = None) -> list:
+    """The inquiry's members (those whose role holds ``action``, when given), by name."""
     from inquiry_hub.accounts.models import User
     from inquiry_hub.inquiries.models import Membership
 
-    roles = [str(role) for role in roles_with(action)]
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.inquiry_id == inquiry.id, Membership.role.in_(roles))
-            .order_by(User.name)
-        )
+    query = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.inquiry_id == inquiry.id)
     )
+    if action is not None:
+        query = query.where(Membership.role.in_([str(role) for role in roles_with(action)]))
+    return list(db.session.scalars(query.order_by(User.name)))
 
 
 # --- the decision -----------------------------------------------------------------------

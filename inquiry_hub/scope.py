@@ -40,10 +40,20 @@ def _load_inquiry():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     g.inquiry = policy.get_inquiry_or_404(current_user, inquiry_id)
-    from inquiry_hub.inquiries.engine import settle_due
-
-    settle_due(g.inquiry)  # in the request's unit of work (uow.py), committed with it
+    for hook in _on_load:
+        hook(g.inquiry)  # in the request's unit of work (uow.py), committed with it
     return None
+
+
+#: Called with the inquiry each time a scoped request loads it; the engine registers the lazy
+#: half of ``run-due`` here (settling due proposals), so the shell imports no room.
+_on_load: list = []
+
+
+def on_inquiry_loaded(hook) -> None:
+    """Run ``hook(inquiry)`` once per scoped request, after the inquiry is loaded."""
+    if hook not in _on_load:
+        _on_load.append(hook)
 
 
 def scope_blueprint(bp: Blueprint) -> None:

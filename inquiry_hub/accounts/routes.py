@@ -27,6 +27,7 @@ from inquiry_hub.accounts.forms import (
 from inquiry_hub.accounts.passwords import verify_password
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db, limiter
+from inquiry_hub.inquiries import services as inquiries
 from inquiry_hub.main import _is_local
 
 
@@ -110,8 +111,8 @@ def accept_invitation(token: str):
         # Whoever holds the link and is signed in joins; the invited address chooses nobody.
         if request.method == "POST":
             try:
-                joined = accounts.accept_invitation(invitation, current_user)
-            except accounts.InvitationUsed:
+                joined = inquiries.accept_invitation(invitation, current_user)
+            except inquiries.InvitationUsed:
                 db.session.rollback()
                 return render_template("auth/invitation_invalid.html"), 410
             if joined:
@@ -128,9 +129,9 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         try:
             user = accounts.create_user(invitation.email, form.name.data, form.password.data)
-            accounts.accept_invitation(invitation, user)
+            inquiries.accept_invitation(invitation, user)
             db.session.flush()
-        except (accounts.InvitationUsed, IntegrityError):  # a second submit of the same form
+        except (inquiries.InvitationUsed, IntegrityError):  # a second submit of the same form
             db.session.rollback()
             return render_template("auth/invitation_invalid.html"), 410
         _start_session(user)

@@ -183,33 +183,6 @@ def find_invitation(token: str) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
 
 
-class InvitationUsed(Exception):
-    """Someone else used the link first (two submits at once)."""
-
-
-def accept_invitation(invitation: Invitation, user: User) -> bool:
-    """Use the invitation: the user joins its inquiry with its role; False if already a member.
-
-    A member who opens a link meant for someone else leaves it unused for that person.
-    """
-    from inquiry_hub.inquiries import services as inquiries
-
-    if inquiries.membership_of(invitation.inquiry, user.id) is not None:
-        return False
-    # One conditional UPDATE: of two concurrent submits, only one uses the link.
-    used = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
-        .values(accepted_at=utcnow(), accepted_by_id=user.id)
-        .execution_options(synchronize_session=False)
-    )
-    if used.rowcount != 1:
-        raise InvitationUsed()
-    db.session.refresh(invitation)
-    inquiries.add_member(invitation.inquiry, user, invitation.role, actor=user, joined=True)
-    return True
-
-
 # --- password reset ---------------------------------------------------------------------
 
 

@@ -247,9 +247,7 @@ def add_file_version(deliverable: Deliverable, actor, data: bytes, filename: str
 
 
 def _members(inquiry) -> list:
-    from inquiry_hub.inquiries.services import members_by_role
-
-    return [m.user for ms in members_by_role(inquiry).values() for m in ms]
+    return policy.members_who_can(inquiry)
 
 
 def _students(inquiry) -> list:

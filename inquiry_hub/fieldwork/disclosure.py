@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from inquiry_hub import policy
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.person_names import MODEL, MODEL_LOAD, nlp, persons  # noqa: F401 (the gate's face)
 
@@ -171,10 +172,8 @@ class _Known:
 
 
 def _known(inquiry) -> _Known:
-    from inquiry_hub.accounts.models import User
     from inquiry_hub.fieldwork.models import Interview, PublicName
     from inquiry_hub.fieldwork.services.identity import names_by_pseudonym
-    from inquiry_hub.inquiries.models import Membership
 
     vault: dict[str, str] = {}
     starts: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -186,11 +185,7 @@ def _known(inquiry) -> _Known:
                 vault[key] = pseudonym
                 starts.setdefault(words[0], []).append((words, pseudonym))
     allowed: set[str] = set()
-    members = db.session.scalars(
-        select(User.name)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.inquiry_id == inquiry.id)
-    )
+    members = [user.name for user in policy.members_who_can(inquiry)]
     pseudonyms = db.session.scalars(select(Interview.pseudonym).where(Interview.inquiry_id == inquiry.id))
     public = db.session.scalars(select(PublicName.name).where(PublicName.inquiry_id == inquiry.id))
     for name in [*members, *pseudonyms, *public]:

@@ -18,6 +18,7 @@ from inquiry_hub.deliverables import face as deliverables_face
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import face as fieldwork_face
 from inquiry_hub.governance import face as governance_face
+from inquiry_hub.inquiries import services as inquiries
 from inquiry_hub.inquiries.models import Inquiry, Position, Proposal, ProposalStatus
 from inquiry_hub.inquiries.models.proposals import Stance
 from inquiry_hub.tasks import face as tasks_face
@@ -331,3 +332,7 @@ def contributions(inquiry, now: datetime) -> list[Contribution]:
         )
         for u in people
     ]
+
+
+# The members page of the base room shows these counts; it does not import this room.
+inquiries.register_contributions(contributions)

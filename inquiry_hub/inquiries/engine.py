@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from inquiry_hub import policy
+from inquiry_hub import policy, scope
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import lock_row, utcnow
 from inquiry_hub.extensions import db
@@ -76,6 +76,7 @@ def collective_action(
 
     def decorator(func):
         REGISTRY[name] = CollectiveAction(name, func, describe, validate, co_decision)
+        policy.register_collective_action(name)
         return func
 
     return decorator
@@ -378,6 +379,10 @@ def settle_due(inquiry=None, now: datetime | None = None) -> int:
     for proposal in db.session.scalars(query).all():
         closed += settle(proposal, now)
     return closed
+
+
+# Scoped pages settle their inquiry's due proposals before anything is read (the lazy half of run-due).
+scope.on_inquiry_loaded(settle_due)
 
 
 def due_proposal_ids(now: datetime | None = None) -> list[int]:

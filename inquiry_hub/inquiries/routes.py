@@ -10,7 +10,6 @@ from sqlalchemy import select
 from inquiry_hub import policy
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.followup import services as followup
 from inquiry_hub.inquiries import bp, engine
 from inquiry_hub.inquiries import services as inquiries
 from inquiry_hub.inquiries.engine import ActionFailed
@@ -138,7 +137,7 @@ def _members_page(invite_form, governance_form, status: int = 200):
             "inquiries/members.html",
             inquiry=inquiry,
             members=inquiries.members_by_role(inquiry),
-            contributions=followup.contributions(inquiry, utcnow())
+            contributions=inquiries.contributions(inquiry, utcnow())
             if policy.can(current_user, "members.contributions", inquiry)
             else [],
             invite_form=invite_form,

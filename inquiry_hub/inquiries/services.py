@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from inquiry_hub import policy
 from inquiry_hub.accounts import services as accounts
+from inquiry_hub.accounts.models import Invitation, User
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
@@ -86,11 +87,36 @@ def invite(inquiry, email: str, role, actor=None) -> None:
     """Email a single-use invitation link, also to an address that has an account.
 
     Nobody joins because an account holds the address: only whoever opens the link, signed
-    in or creating an account there, joins (see accounts.accept_invitation).
+    in or creating an account there, joins (see accept_invitation).
     """
     invitation, token = accounts.create_invitation(inquiry, email, role, invited_by=actor)
     accounts.send_invitation(invitation, token)
     activity.record(inquiry, actor, "members.invited", invitation, summary=str(role))
+
+
+class InvitationUsed(Exception):
+    """Someone else used the link first (two submits at once)."""
+
+
+def accept_invitation(invitation: Invitation, user: User) -> bool:
+    """Use the invitation: the user joins its inquiry with its role; False if already a member.
+
+    A member who opens a link meant for someone else leaves it unused for that person.
+    """
+    if membership_of(invitation.inquiry, user.id) is not None:
+        return False
+    # One conditional UPDATE: of two concurrent submits, only one uses the link.
+    used = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=utcnow(), accepted_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    if used.rowcount != 1:
+        raise InvitationUsed()
+    db.session.refresh(invitation)
+    add_member(invitation.inquiry, user, invitation.role, actor=user, joined=True)
+    return True
 
 
 def members_by_role(inquiry) -> dict[str, list[Membership]]:
@@ -102,6 +128,21 @@ def members_by_role(inquiry) -> dict[str, list[Membership]]:
     for membership in sorted(rows, key=lambda m: m.user.name.lower()):
         grouped[membership.role].append(membership)
     return grouped
+
+
+#: Who did what in the team, shown on the members page: the follow-up room registers its counter
+#: (``register_contributions``) so that the base room imports no room above it.
+_contributions: list = []
+
+
+def register_contributions(counter) -> None:
+    """Register ``counter(inquiry, now) -> rows`` for the members page (one counter)."""
+    _contributions[:] = [counter]
+
+
+def contributions(inquiry, now) -> list:
+    """Per student, what they contributed (empty when no room counts it)."""
+    return _contributions[0](inquiry, now) if _contributions else []
 
 
 def member_counts(inquiry_ids: list[int]) -> dict[int, dict[str, int]]:

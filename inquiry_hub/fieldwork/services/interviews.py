@@ -95,18 +95,7 @@ def interview_choices(inquiry) -> list[tuple[int, str]]:
 
 def interviewer_choices(inquiry) -> list:
     """Members who may conduct interviews: those whose role edits field material."""
-    from inquiry_hub.accounts.models import User
-    from inquiry_hub.inquiries.models import Membership
-
-    roles = [str(r) for r in policy.roles_with("fieldwork.edit")]
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.inquiry_id == inquiry.id, Membership.role.in_(roles))
-            .order_by(User.name)
-        )
-    )
+    return policy.members_who_can(inquiry, "fieldwork.edit")
 
 
 def pseudonym_taken(inquiry, pseudonym: str, exclude_id: int | None = None) -> bool:

@@ -172,7 +172,6 @@ def _meeting_page(item, comment_form=None, status=200):
             roles_form=_roles_form(item),
             attendance_form=_attendance_form(item),
             action_items=meetings.action_items(item),
-            tasks_available=meetings.tasks_available(),
             comment_form=comment_form or CommentForm(formdata=None),
             pending_joint=meetings.pending_proposal(item, meetings.MAKE_JOINT),
             pending_publish=meetings.pending_proposal(item, meetings.PUBLISH),
@@ -285,11 +284,7 @@ def action_to_task(meeting_id: int):
     item = _load(meeting_id, "meetings.edit")
     policy.require(current_user, "tasks.create", g.inquiry)
     form = ActionItemForm()
-    if (
-        not meetings.tasks_available()
-        or not form.validate()
-        or form.text.data not in meetings.action_items(item)
-    ):
+    if not form.validate() or form.text.data not in meetings.action_items(item):
         abort(400)
     task = meetings.action_to_task(item, current_user, form.text.data)
     flash(_("Task created.") if task else _("This action item is already a task."), "success")

@@ -167,9 +167,7 @@ def swap_roles(meeting, actor, roles: dict[str, int | None]) -> None:
 
 def set_attendance(meeting, actor, user_ids) -> None:
     """Who was there, among the inquiry's members."""
-    from inquiry_hub.inquiries.services import members_by_role
-
-    members = {m.user.id: m.user for rows in members_by_role(meeting.inquiry).values() for m in rows}
+    members = {user.id: user for user in policy.members_who_can(meeting.inquiry)}
     meeting.attendees = [members[i] for i in user_ids if i in members]
     db.session.flush()
     activity.record(meeting.inquiry, actor, "meetings.attendance", meeting, summary=meeting.title)
@@ -200,15 +198,6 @@ def add_comment(meeting, author, body: str) -> MeetingComment:
 def action_items(meeting) -> list[str]:
     """Unchecked "- [ ] ..." lines of the minutes, in order, without duplicates."""
     return list(dict.fromkeys(m.group(1)[:200] for m in ACTION_ITEM.finditer(meeting.minutes or "")))
-
-
-def tasks_available() -> bool:
-    """True when the tasks room offers ``create_task``."""
-    try:
-        from inquiry_hub.tasks import services as tasks
-    except ImportError:  # pragma: no cover - the tasks room is optional for this room
-        return False
-    return hasattr(tasks, "create_task") and hasattr(tasks, "columns_of")
 
 
 def action_to_task(meeting, actor, text: str):

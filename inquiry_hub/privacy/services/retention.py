@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
@@ -15,7 +16,7 @@ from inquiry_hub.fieldwork.models.hiding import SEE_WITHDRAWN
 from inquiry_hub.fieldwork.services import identity
 from inquiry_hub.fieldwork.services import interviews as fieldwork
 from inquiry_hub.inquiries.engine import ActionFailed, collective_action
-from inquiry_hub.inquiries.models import Inquiry, Membership
+from inquiry_hub.inquiries.models import Inquiry
 from inquiry_hub.privacy.models import PurgeLog, RetentionSetting
 from inquiry_hub.storage import delete_after_commit
 
@@ -97,18 +98,13 @@ def purge_logs(limit: int = 100) -> list[PurgeLog]:
 
 def notify_upcoming(today: date) -> int:
     """Warn every member once, 30 days before their inquiry's purge; returns inquiries warned."""
-    from inquiry_hub.accounts.models import User
 
     warned = 0
     for inquiry in upcoming(today):
         setting = setting_of(inquiry)
         if inquiry.retention_until < today or setting.notified_for == inquiry.retention_until:
             continue
-        members = db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.inquiry_id == inquiry.id)
-        )
+        members = policy.members_who_can(inquiry)
         activity.notify(
             members,
             "privacy.purge_soon",

@@ -130,14 +130,4 @@ def assignable_members(inquiry) -> list:
 
 def members_of(inquiry) -> list:
     """Every member of the inquiry, whatever the role (for mentions)."""
-    from inquiry_hub.accounts.models import User
-    from inquiry_hub.inquiries.models import Membership
-
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.inquiry_id == inquiry.id)
-            .order_by(User.name)
-        )
-    )
+    return policy.members_who_can(inquiry)
