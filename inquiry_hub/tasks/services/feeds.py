@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy import select, update
@@ -13,7 +13,9 @@ from inquiry_hub import policy
 from inquiry_hub.accounts import services as accounts
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
+from inquiry_hub.deliverables import face as deliverables_face
 from inquiry_hub.extensions import db
+from inquiry_hub.governance import face as governance_face
 from inquiry_hub.tasks.models import CalendarFeed, Task, TaskAssignee
 
 
@@ -124,11 +126,7 @@ def feed_calendar(user, base_url: str, phase_label) -> bytes:
 
 def _add_deliverables(cal: Calendar, user, inquiry_ids: list[int], base_url: str) -> None:
     """The due dates of the deliverables the person may see, as all-day events."""
-    from datetime import date
-
-    from inquiry_hub.deliverables.face import due_between as deliverables_due
-
-    for deliverable in deliverables_due(inquiry_ids, user, date.min, date.max):
+    for deliverable in deliverables_face.due_between(inquiry_ids, user, date.min, date.max):
         cal.add_component(
             _event(
                 f"deliverable-{deliverable.id}@inquiry_hub",
@@ -146,9 +144,7 @@ MEETING_LENGTH = timedelta(hours=1, minutes=30)
 
 def _add_meetings(cal: Calendar, user, inquiry_ids: list[int], base_url: str) -> None:
     """The meetings the person may see, as timed events (stored in UTC)."""
-    from inquiry_hub.governance.face import meetings_between
-
-    for meeting in meetings_between(inquiry_ids, user, datetime.min, datetime.max):
+    for meeting in governance_face.meetings_between(inquiry_ids, user, datetime.min, datetime.max):
         start = meeting.held_at.replace(tzinfo=UTC)
         cal.add_component(
             _event(

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from flask_babel import to_user_timezone
 from sqlalchemy import func, or_, select
 
 from inquiry_hub import policy
 from inquiry_hub.accounts.models import User
+from inquiry_hub.deliverables import face as deliverables_face
 from inquiry_hub.extensions import db
+from inquiry_hub.governance import face as governance_face
 from inquiry_hub.tasks.models import (
     DONE,
     ChecklistItem,
@@ -324,17 +327,11 @@ def due_between(inquiry, user, start: date, end: date) -> dict[date, list[Task]]
 
 def meetings_by_day(inquiry, user, start: date, end: date) -> dict[date, list]:
     """The meetings the user may see from ``start`` to ``end``, by local day."""
-    from datetime import datetime, time, timedelta
-
-    from flask_babel import to_user_timezone
-
-    from inquiry_hub.governance.face import meetings_between
-
     # A day wider on each side: the local day of a UTC time may be the next or previous one.
     lower = datetime.combine(start - timedelta(days=1), time.min)
     upper = datetime.combine(end + timedelta(days=2), time.min)
     days: dict[date, list] = {}
-    for meeting in meetings_between([inquiry.id], user, lower, upper):
+    for meeting in governance_face.meetings_between([inquiry.id], user, lower, upper):
         day = to_user_timezone(meeting.held_at).date()
         if start <= day <= end:
             days.setdefault(day, []).append(meeting)
@@ -343,11 +340,7 @@ def meetings_by_day(inquiry, user, start: date, end: date) -> dict[date, list]:
 
 def deliverables_by_day(inquiry, user, start: date, end: date) -> dict[date, list]:
     """The deliverables the user may see, due from ``start`` to ``end``, by day."""
-    from datetime import timedelta
-
-    from inquiry_hub.deliverables.face import due_between as deliverables_due
-
     days: dict[date, list] = {}
-    for deliverable in deliverables_due([inquiry.id], user, start, end + timedelta(days=1)):
+    for deliverable in deliverables_face.due_between([inquiry.id], user, start, end + timedelta(days=1)):
         days.setdefault(deliverable.due_on, []).append(deliverable)
     return days
