@@ -287,3 +287,20 @@ def get_in_inquiry_or_404(model, inquiry, object_id: int):
     if obj is None:
         abort(404)
     return obj
+
+
+def load(user, model, inquiry, object_id: int, action: str | None = None):
+    """An object by id within ``inquiry`` for ``action``: the one 404/403 rule of the routes.
+
+    404 when it is not in the inquiry or the user may not know it exists (cannot view it in its
+    room: an unshared object for the partner, someone else's private entry, a confidential room);
+    403 when the user sees it but may not do ``action`` on it.
+    """
+    obj = get_in_inquiry_or_404(model, inquiry, object_id)
+    if action is None:
+        return obj
+    view = f"{action.split('.', 1)[0]}.view"
+    if view in INQUIRY_ACTIONS and not can(user, view, obj):
+        abort(404)
+    require(user, action, obj)
+    return obj

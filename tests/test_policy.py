@@ -14,12 +14,15 @@ from typing import Any
 import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
+from werkzeug.exceptions import Forbidden, NotFound
 
 from inquiry_hub import policy
 from inquiry_hub.extensions import db
 from inquiry_hub.inquiries import engine
 from inquiry_hub.inquiries.models import Proposal
+from inquiry_hub.tasks.models import Task
 from tests.conftest import login
+from tests.tasks.helpers import make_task
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -516,3 +519,29 @@ def test_permission_doc_matches_policy():
     expected = render_permission_table()
     assert "`tasks.create` | yes | — | — |" in expected  # the table really is rendered
     assert documented == expected, "docs/permissions.md is out of date; its table should read:\n" + expected
+
+
+# --- policy.load: the one loader of the routes --------------------------------------------
+
+
+def test_load_gives_the_object_to_whom_may_do_the_action(team):
+    task = make_task(team["inquiry"], team["student"], "Chargée")
+    assert policy.load(team["student"], Task, team["inquiry"], task.id, "tasks.delete") is task
+    assert policy.load(team["tutor"], Task, team["inquiry"], task.id, "tasks.view") is task
+
+
+@pytest.mark.parametrize(
+    ("who", "inquiry", "action", "status"),
+    [
+        ("tutor", "inquiry", "tasks.delete", Forbidden),  # sees it, may not delete it
+        ("partner", "inquiry", "tasks.comment", NotFound),  # not shared: may not know it exists
+        ("student", "other_inquiry", "tasks.view", NotFound),  # not in that inquiry
+    ],
+)
+def test_load_is_404_for_what_one_may_not_know_and_403_for_what_one_may_not_do(
+    team, who, inquiry, action, status
+):
+    task = make_task(team["inquiry"], team["student"], "Chargée")
+    assert policy.load(team["student"], Task, team["inquiry"], task.id, action) is task  # control
+    with pytest.raises(status):
+        policy.load(team[who], Task, team[inquiry], task.id, action)

@@ -69,16 +69,8 @@ def _internal() -> bool:
     return policy.can(current_user, "fieldwork.view", g.inquiry)
 
 
-def _deliverable(deliverable_id: int, action: str = "deliverables.view") -> Deliverable:
-    policy.require(current_user, "deliverables.view", g.inquiry)
-    deliverable = policy.get_in_inquiry_or_404(Deliverable, g.inquiry, deliverable_id)
-    policy.require(current_user, "deliverables.view", deliverable)  # a partner: shared ones only
-    policy.require(current_user, action, deliverable)
-    return deliverable
-
-
 def _version(deliverable_id: int, version_id: int, action: str = "deliverables.view") -> Version:
-    deliverable = _deliverable(deliverable_id)
+    deliverable = policy.load(current_user, Deliverable, g.inquiry, deliverable_id, "deliverables.view")
     version = policy.get_in_inquiry_or_404(Version, g.inquiry, version_id)
     if version.deliverable_id != deliverable.id:
         abort(404)
@@ -119,7 +111,7 @@ def new():
 @bp.route("/<id:deliverable_id>/edit", methods=["GET", "POST"])
 def edit(deliverable_id: int):
     """Change a deliverable's title, kind, due date or phase."""
-    deliverable = _deliverable(deliverable_id, "deliverables.edit")
+    deliverable = policy.load(current_user, Deliverable, g.inquiry, deliverable_id, "deliverables.edit")
     form = DeliverableForm(obj=deliverable)
     form.research_question_id.choices = commission.question_choices(
         g.inquiry, deliverable.research_question_id
@@ -156,7 +148,9 @@ def _deliverable_page(deliverable, text_form=None, file_form=None, status=200):
 @bp.get("/<id:deliverable_id>")
 def deliverable(deliverable_id: int):
     """A deliverable: its pipeline, its versions and the forms to add one."""
-    return _deliverable_page(_deliverable(deliverable_id))
+    return _deliverable_page(
+        policy.load(current_user, Deliverable, g.inquiry, deliverable_id, "deliverables.view")
+    )
 
 
 @bp.errorhandler(deliverables.VersionConflict)
@@ -170,7 +164,7 @@ def version_conflict(exc):
 @bp.post("/<id:deliverable_id>/versions/text")
 def add_text(deliverable_id: int):
     """Add a version written in Markdown."""
-    deliverable = _deliverable(deliverable_id, "deliverables.edit")
+    deliverable = policy.load(current_user, Deliverable, g.inquiry, deliverable_id, "deliverables.edit")
     form = TextVersionForm()
     if not form.validate_on_submit():
         return _deliverable_page(deliverable, text_form=form, status=422)
@@ -188,7 +182,7 @@ def add_text(deliverable_id: int):
 @bp.post("/<id:deliverable_id>/versions/file")
 def add_file(deliverable_id: int):
     """Add an uploaded version; its type is read from its content."""
-    deliverable = _deliverable(deliverable_id, "deliverables.edit")
+    deliverable = policy.load(current_user, Deliverable, g.inquiry, deliverable_id, "deliverables.edit")
     form = FileVersionForm()
     if not form.validate_on_submit():
         return _deliverable_page(deliverable, file_form=form, status=422)
@@ -336,7 +330,7 @@ def comment(deliverable_id: int, version_id: int):
 
 
 def _comment(deliverable_id: int, comment_id: int) -> ReviewComment:
-    deliverable = _deliverable(deliverable_id)
+    deliverable = policy.load(current_user, Deliverable, g.inquiry, deliverable_id, "deliverables.view")
     comment = policy.get_in_inquiry_or_404(ReviewComment, g.inquiry, comment_id)
     policy.require(current_user, "deliverables.view", comment)  # never the partner
     version = db.session.get(Version, comment.version_id)

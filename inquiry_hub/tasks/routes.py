@@ -46,14 +46,6 @@ def _helpers():
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _task(task_id: int, action: str = "tasks.view") -> Task:
-    """The task of this inquiry if the user may see it (404 otherwise) and do ``action`` (403)."""
-    task = policy.get_in_inquiry_or_404(Task, g.inquiry, task_id)
-    policy.require(current_user, "tasks.view", task)
-    policy.require(current_user, action, task)
-    return task
-
-
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -218,13 +210,13 @@ def new():
 @bp.get("/<id:task_id>")
 def task(task_id: int):
     """A task with all its fields, checklist, comments and history."""
-    return _task_page(_task(task_id))
+    return _task_page(policy.load(current_user, Task, g.inquiry, task_id, "tasks.view"))
 
 
 @bp.route("/<id:task_id>/edit", methods=["GET", "POST"])
 def edit(task_id: int):
     """Edit a task; a stale version shows the conflict page instead of overwriting."""
-    item = _task(task_id, "tasks.edit")
+    item = policy.load(current_user, Task, g.inquiry, task_id, "tasks.edit")
     columns, members = tasks.columns_of(g.inquiry), tasks.assignable_members(g.inquiry)
     form = _task_form(columns, members, obj=item)
     form.fill_questions(g.inquiry, item.research_question_id)
@@ -245,7 +237,7 @@ def edit(task_id: int):
 @bp.post("/<id:task_id>/move")
 def move(task_id: int):
     """Move a card to a column and position, or one step with a keyboard button."""
-    item = _task(task_id, "tasks.move")
+    item = policy.load(current_user, Task, g.inquiry, task_id, "tasks.move")
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -270,7 +262,7 @@ def move(task_id: int):
 @bp.post("/<id:task_id>/checklist")
 def add_checklist_item(task_id: int):
     """Add an item at the end of the checklist."""
-    item = _task(task_id, "tasks.edit")
+    item = policy.load(current_user, Task, g.inquiry, task_id, "tasks.edit")
     form = ChecklistItemForm()
     if not form.validate_on_submit():
         return _task_page(item, checklist_form=form, status=422)
@@ -281,7 +273,7 @@ def add_checklist_item(task_id: int):
 @bp.post("/<id:task_id>/checklist/<id:item_id>")
 def tick(task_id: int, item_id: int):
     """Tick or untick one checklist item."""
-    item = _task(task_id, "tasks.edit")
+    item = policy.load(current_user, Task, g.inquiry, task_id, "tasks.edit")
     entry = tasks.checklist_item(item, item_id)
     if entry is None:
         abort(404)
@@ -293,7 +285,7 @@ def tick(task_id: int, item_id: int):
 @bp.post("/<id:task_id>/checklist/<id:item_id>/assign")
 def assign_checklist_item(task_id: int, item_id: int):
     """Give a checklist step to a member who may be assigned tasks, or to nobody."""
-    item = _task(task_id, "tasks.edit")
+    item = policy.load(current_user, Task, g.inquiry, task_id, "tasks.edit")
     entry = tasks.checklist_item(item, item_id)
     if entry is None:
         abort(404)
@@ -311,7 +303,7 @@ def assign_checklist_item(task_id: int, item_id: int):
 @bp.post("/<id:task_id>/comments")
 def comment(task_id: int):
     """Comment in Markdown; the members mentioned with @name are notified."""
-    item = _task(task_id, "tasks.comment")
+    item = policy.load(current_user, Task, g.inquiry, task_id, "tasks.comment")
     form = CommentForm()
     if not form.validate_on_submit():
         return _task_page(item, comment_form=form, status=422)
@@ -323,7 +315,7 @@ def comment(task_id: int):
 @bp.post("/<id:task_id>/share")
 def share(task_id: int):
     """Share the task with the partner, or stop: a collective action under the governance rule."""
-    item = _task(task_id, "tasks.share")
+    item = policy.load(current_user, Task, g.inquiry, task_id, "tasks.share")
     form = ShareForm()
     try:
         proposal = engine.start(
@@ -342,7 +334,7 @@ def share(task_id: int):
 @bp.route("/<id:task_id>/delete", methods=["GET", "POST"])
 def delete(task_id: int):
     """Ask for confirmation, then delete the task."""
-    item = _task(task_id, "tasks.delete")
+    item = policy.load(current_user, Task, g.inquiry, task_id, "tasks.delete")
     if request.method == "GET":
         return render_template("tasks/delete.html", inquiry=g.inquiry, task=item)
     tasks.delete_task(item, current_user)

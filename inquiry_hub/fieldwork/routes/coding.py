@@ -28,13 +28,6 @@ from inquiry_hub.inquiries.engine import ActionFailed
 from inquiry_hub.urls import int_arg, parse_id
 
 
-def _get(model, object_id: int, action: str = "fieldwork.view"):
-    """An object of this inquiry (404 otherwise) if the user may do ``action`` on it (403)."""
-    obj = policy.get_in_inquiry_or_404(model, g.inquiry, object_id)
-    policy.require(current_user, action, obj)
-    return obj
-
-
 def _arg(model, name: str):
     """The object named by a query argument, only within this inquiry; None when absent."""
     value = int_arg(name)
@@ -98,7 +91,7 @@ def _code_fields(form) -> dict:
 @bp.route("/codes/<id:code_id>/edit", methods=["GET", "POST"])
 def edit_code(code_id: int):
     """Rename, redefine or move a code."""
-    code = _get(Code, code_id, "fieldwork.edit")
+    code = policy.load(current_user, Code, g.inquiry, code_id, "fieldwork.edit")
     form = CodeForm(obj=code)
     _code_choices(form.parent_id, _("(top level)"), exclude=code)
     if form.validate_on_submit():
@@ -122,7 +115,7 @@ def edit_code(code_id: int):
 @bp.get("/codes/<id:code_id>")
 def code(code_id: int):
     """A code: definition, its excerpts (optionally for one profile value), memos, merge."""
-    code = _get(Code, code_id)
+    code = policy.load(current_user, Code, g.inquiry, code_id, "fieldwork.view")
     attribute = _arg(ProfileAttribute, "attribute")
     value = request.args.get("value") if attribute else None
     excerpts = coding_service.excerpts_for(
@@ -147,7 +140,7 @@ def code(code_id: int):
 @bp.post("/codes/<id:code_id>/merge")
 def merge_code(code_id: int):
     """Merge this code into another; a collective action when others used either code."""
-    code = _get(Code, code_id, "fieldwork.edit")
+    code = policy.load(current_user, Code, g.inquiry, code_id, "fieldwork.edit")
     form = MergeForm()
     _code_choices(form.target_id, exclude=code)
     if not form.validate_on_submit():
@@ -162,7 +155,7 @@ def merge_code(code_id: int):
 @bp.route("/codes/<id:code_id>/delete", methods=["GET", "POST"])
 def delete_code(code_id: int):
     """Delete a code: at once when unused, else after a confirmation (and the team's rule if others used it)."""
-    code = _get(Code, code_id, "fieldwork.edit")
+    code = policy.load(current_user, Code, g.inquiry, code_id, "fieldwork.edit")
     used = coding_service.usage(g.inquiry).get(code.id, 0)
     form = ConfirmForm()
     if request.method == "GET" or (used and not request.form.get("confirmed")):
@@ -219,7 +212,7 @@ def import_codebook():
 @bp.get("/codes/<id:code_id>/excerpts.<fmt>")
 def export_excerpts(code_id: int, fmt: str):
     """A code's excerpts as CSV or Markdown (pseudonyms only)."""
-    code = _get(Code, code_id)
+    code = policy.load(current_user, Code, g.inquiry, code_id, "fieldwork.view")
     if fmt == "csv":
         body, mimetype = coding_analysis.excerpts_csv(g.inquiry, code, current_user), "text/csv"
     elif fmt == "md":
@@ -260,13 +253,13 @@ def _coding_page(note: Note, span_form=None, paragraph_form=None, status: int = 
 @bp.get("/notes/<id:note_id>/coding")
 def coding(note_id: int):
     """A note with its coded spans in the margin, and the forms to code a passage."""
-    return _coding_page(_get(Note, note_id))
+    return _coding_page(policy.load(current_user, Note, g.inquiry, note_id, "fieldwork.view"))
 
 
 @bp.post("/notes/<id:note_id>/excerpts")
 def code_passage(note_id: int):
     """Tag a selected passage or a whole paragraph with codes."""
-    note = _get(Note, note_id, "fieldwork.edit")
+    note = policy.load(current_user, Note, g.inquiry, note_id, "fieldwork.edit")
     by_paragraph = "par-paragraph" in request.form
     form = ParagraphForm(prefix="par") if by_paragraph else SpanForm()
     form.codes.choices = [(c.id, c.name) for c in coding_service.codes_of(g.inquiry)]
@@ -288,7 +281,7 @@ def code_passage(note_id: int):
 @bp.post("/notes/<id:note_id>/blind")
 def blind(note_id: int):
     """Enter or leave blind mode on a note (for inter-coder agreement)."""
-    note = _get(Note, note_id, "fieldwork.edit")
+    note = policy.load(current_user, Note, g.inquiry, note_id, "fieldwork.edit")
     coding_service.set_blind(note, current_user, request.form.get("on") == "1")
     return redirect(url_for(".coding", note_id=note.id))
 
@@ -296,7 +289,7 @@ def blind(note_id: int):
 @bp.post("/excerpts/<id:excerpt_id>/delete")
 def delete_excerpt(excerpt_id: int):
     """Remove an excerpt; the text stays in the note."""
-    excerpt = _get(Excerpt, excerpt_id, "fieldwork.edit")
+    excerpt = policy.load(current_user, Excerpt, g.inquiry, excerpt_id, "fieldwork.edit")
     note_id = excerpt.note_id
     coding_service.delete_excerpt(excerpt, current_user)
     flash(_("Excerpt removed."), "success")

@@ -29,13 +29,6 @@ from inquiry_hub.privacy.services import audit
 from inquiry_hub.storage import get_storage
 
 
-def _interview(interview_id: int, action: str = "fieldwork.view") -> Interview:
-    """The interview of this inquiry (404 otherwise) if the user may do ``action`` (403)."""
-    interview = policy.get_in_inquiry_or_404(Interview, g.inquiry, interview_id)
-    policy.require(current_user, action, interview)
-    return interview
-
-
 def _closed(interview: Interview):
     """A redirect when consent was withdrawn: nothing more may be recorded about that person."""
     if not interview.withdrawn:
@@ -132,13 +125,13 @@ def new_interview():
 @bp.get("/interviews/<id:interview_id>")
 def interview(interview_id: int):
     """The interview: details, consent terms, notes, who revealed the identity."""
-    return _page(_interview(interview_id))
+    return _page(policy.load(current_user, Interview, g.inquiry, interview_id, "fieldwork.view"))
 
 
 @bp.route("/interviews/<id:interview_id>/edit", methods=["GET", "POST"])
 def edit_interview(interview_id: int):
     """Change the interview's details and profile."""
-    interview = _interview(interview_id, "fieldwork.edit")
+    interview = policy.load(current_user, Interview, g.inquiry, interview_id, "fieldwork.edit")
     if closed := _closed(interview):
         return closed
     data = {"interviewer_ids": [u.id for u in interview.interviewers], "guide_id": interview.guide_id}
@@ -161,7 +154,7 @@ def edit_interview(interview_id: int):
 @bp.post("/interviews/<id:interview_id>/reveal")
 def reveal(interview_id: int):
     """Show the identity behind the pseudonym to a student, and log that they saw it."""
-    interview = _interview(interview_id, "fieldwork.reveal_identity")
+    interview = policy.load(current_user, Interview, g.inquiry, interview_id, "fieldwork.reveal_identity")
     identity = fieldwork.reveal(interview, current_user)
     return _page(interview, identity=identity)
 
@@ -169,7 +162,7 @@ def reveal(interview_id: int):
 @bp.post("/interviews/<id:interview_id>/identity")
 def save_identity(interview_id: int):
     """Record or replace the identity behind the pseudonym (encrypted)."""
-    interview = _interview(interview_id, "fieldwork.reveal_identity")
+    interview = policy.load(current_user, Interview, g.inquiry, interview_id, "fieldwork.reveal_identity")
     if closed := _closed(interview):
         return closed
     form = IdentityForm()
@@ -189,7 +182,7 @@ def save_identity(interview_id: int):
 @bp.route("/interviews/<id:interview_id>/consent", methods=["GET", "POST"])
 def consent(interview_id: int):
     """The interviewee's consent and terms, and the signed form."""
-    interview = _interview(interview_id, "fieldwork.edit")
+    interview = policy.load(current_user, Interview, g.inquiry, interview_id, "fieldwork.edit")
     if closed := _closed(interview):
         return closed
     form = ConsentForm(obj=fieldwork.consent_of(interview))
@@ -206,7 +199,7 @@ def consent(interview_id: int):
 @bp.get("/interviews/<id:interview_id>/files/<id:file_id>")
 def download(interview_id: int, file_id: int):
     """A file of the interview; the signed consent form only for those who may reveal identities."""
-    interview = _interview(interview_id)
+    interview = policy.load(current_user, Interview, g.inquiry, interview_id, "fieldwork.view")
     row = policy.get_in_inquiry_or_404(InterviewFile, g.inquiry, file_id)
     if row.interview_id != interview.id or not get_storage().exists(row.sha256):
         abort(404)
@@ -222,7 +215,7 @@ def download(interview_id: int, file_id: int):
 @bp.post("/interviews/<id:interview_id>/files")
 def upload(interview_id: int):
     """Attach a file to the interview (notes on paper, photos of the place…)."""
-    interview = _interview(interview_id, "fieldwork.edit")
+    interview = policy.load(current_user, Interview, g.inquiry, interview_id, "fieldwork.edit")
     if closed := _closed(interview):
         return closed
     form = AttachmentForm()
@@ -242,7 +235,7 @@ def upload(interview_id: int):
 @bp.route("/interviews/<id:interview_id>/withdraw", methods=["GET", "POST"])
 def withdraw(interview_id: int):
     """Confirm, then record a withdrawal: the material is hidden now, deleted after the delay."""
-    interview = _interview(interview_id, "fieldwork.edit")
+    interview = policy.load(current_user, Interview, g.inquiry, interview_id, "fieldwork.edit")
     form = ConfirmForm()
     if form.validate_on_submit() and not interview.withdrawn:
         fieldwork.withdraw_consent(interview, current_user)
@@ -269,7 +262,7 @@ def withdraw(interview_id: int):
 @bp.post("/interviews/<id:interview_id>/withdrawal/mistake")
 def withdrawal_mistake(interview_id: int):
     """Another student marks the recorded withdrawal as a mistake: the material is visible again."""
-    interview = _interview(interview_id)
+    interview = policy.load(current_user, Interview, g.inquiry, interview_id, "fieldwork.view")
     withdrawal = fieldwork.pending_withdrawal(interview)
     if withdrawal is None:
         abort(404)
@@ -290,7 +283,7 @@ def withdrawal_mistake(interview_id: int):
 @bp.post("/interviews/<id:interview_id>/delete")
 def delete_interview(interview_id: int):
     """Delete the interview and its material, through the inquiry's governance rule."""
-    interview = _interview(interview_id, "fieldwork.delete")
+    interview = policy.load(current_user, Interview, g.inquiry, interview_id, "fieldwork.delete")
     try:
         proposal = engine.start(
             g.inquiry, current_user, "fieldwork.delete", fieldwork.delete_payload(interview)

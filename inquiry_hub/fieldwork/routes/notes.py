@@ -20,13 +20,6 @@ from inquiry_hub.markdown import render as markdown
 from inquiry_hub.urls import int_arg, parse_id
 
 
-def _note(note_id: int, action: str = "fieldwork.view") -> Note:
-    """The note of this inquiry (404 otherwise) if the user may do ``action`` (403)."""
-    note = policy.get_in_inquiry_or_404(Note, g.inquiry, note_id)
-    policy.require(current_user, action, note)
-    return note
-
-
 def _interview_arg(value) -> Interview | None:
     """The interview named by a form or query value, only within this inquiry."""
     if value in (None, ""):
@@ -129,13 +122,13 @@ def _note_page(note: Note, comment_form=None, status: int = 200):
 @bp.get("/notes/<id:note_id>")
 def note(note_id: int):
     """A note, rendered, with its comments."""
-    return _note_page(_note(note_id))
+    return _note_page(policy.load(current_user, Note, g.inquiry, note_id, "fieldwork.view"))
 
 
 @bp.post("/notes/<id:note_id>/comments")
 def comment(note_id: int):
     """Comment on a note (tutors give feedback here)."""
-    note = _note(note_id, "fieldwork.comment")
+    note = policy.load(current_user, Note, g.inquiry, note_id, "fieldwork.comment")
     form = CommentForm()
     if not form.validate_on_submit():
         return _note_page(note, comment_form=form, status=422)
@@ -146,7 +139,7 @@ def comment(note_id: int):
 @bp.route("/notes/<id:note_id>/edit", methods=["GET", "POST"])
 def edit_note(note_id: int):
     """Edit a note; a save based on an older version shows the conflict page instead."""
-    note = _note(note_id, "fieldwork.edit")
+    note = policy.load(current_user, Note, g.inquiry, note_id, "fieldwork.edit")
     form = NoteForm(obj=note, data={"version": note.version})
     if form.validate_on_submit():
         check = _review(form)
@@ -183,7 +176,7 @@ def _conflict(current: Note, attempted: NoteForm):
 @bp.get("/notes/<id:note_id>/history")
 def history(note_id: int):
     """Every revision of a note, and the diff between any two (``?a=&b=``)."""
-    note = _note(note_id)
+    note = policy.load(current_user, Note, g.inquiry, note_id, "fieldwork.view")
     revisions = fieldwork.revisions_of(note)
     by_number = {r.number: r for r in revisions}
     a, b = int_arg("a"), int_arg("b")
@@ -200,7 +193,7 @@ def history(note_id: int):
 @bp.get("/notes/<id:note_id>/revisions/<id:number>")
 def revision(note_id: int, number: int):
     """One revision of a note as it was saved."""
-    note = _note(note_id)
+    note = policy.load(current_user, Note, g.inquiry, note_id, "fieldwork.view")
     rev = db.session.scalar(
         db.select(NoteRevision).where(NoteRevision.note_id == note.id, NoteRevision.number == number)
     )
@@ -212,7 +205,7 @@ def revision(note_id: int, number: int):
 @bp.post("/notes/<id:note_id>/delete")
 def delete_note(note_id: int):
     """Delete a note, through the inquiry's governance rule."""
-    note = _note(note_id, "fieldwork.delete")
+    note = policy.load(current_user, Note, g.inquiry, note_id, "fieldwork.delete")
     back = url_for(".interview", interview_id=note.interview_id) if note.interview_id else url_for(".index")
     try:
         proposal = engine.start(g.inquiry, current_user, "fieldwork.delete", fieldwork.delete_payload(note))

@@ -17,14 +17,6 @@ from inquiry_hub.scope import scope_blueprint
 scope_blueprint(bp)
 
 
-def _load(entry_id: int, action: str = "logbook.view") -> LogbookEntry:
-    policy.require(current_user, "logbook.view", g.inquiry)
-    entry = policy.get_in_inquiry_or_404(LogbookEntry, g.inquiry, entry_id)
-    policy.require(current_user, "logbook.view", entry)  # a personal entry: 404 to all but its author
-    policy.require(current_user, action, entry)
-    return entry
-
-
 @bp.get("/")
 def index():
     """Shared entries and the reader's personal ones, newest first."""
@@ -58,7 +50,7 @@ def new():
 @bp.get("/<id:entry_id>")
 def entry(entry_id: int):
     """One entry with its comments."""
-    item = _load(entry_id)
+    item = policy.load(current_user, LogbookEntry, g.inquiry, entry_id, "logbook.view")
     return render_template(
         "governance/logbook/entry.html", inquiry=g.inquiry, entry=item, form=CommentForm(formdata=None)
     )
@@ -67,7 +59,7 @@ def entry(entry_id: int):
 @bp.route("/<id:entry_id>/edit", methods=["GET", "POST"])
 def edit(entry_id: int):
     """Its author changes an entry."""
-    item = _load(entry_id, "logbook.write")
+    item = policy.load(current_user, LogbookEntry, g.inquiry, entry_id, "logbook.write")
     if item.author_id != current_user.id:
         abort(403)
     form = LogbookForm(obj=item, personal=item.is_personal)
@@ -88,7 +80,7 @@ def edit(entry_id: int):
 @bp.post("/<id:entry_id>/comments")
 def comment(entry_id: int):
     """Comment on an entry (tutors and students)."""
-    item = _load(entry_id, "logbook.comment")
+    item = policy.load(current_user, LogbookEntry, g.inquiry, entry_id, "logbook.comment")
     form = CommentForm()
     if not form.validate_on_submit():
         return render_template("governance/logbook/entry.html", inquiry=g.inquiry, entry=item, form=form), 422
