@@ -20,6 +20,7 @@ from flask import jsonify
 
 from inquiry_hub.api.common import UtcDateTime, fail
 from inquiry_hub.inquiries.engine import ActionFailed
+from inquiry_hub.urls import path_for
 
 
 class StartedActionSchema(ma.Schema):
@@ -33,7 +34,7 @@ class StartedActionSchema(ma.Schema):
     action = ma.fields.String(allow_none=True, required=True)
     deadline = UtcDateTime(required=True)
     url = ma.fields.Function(
-        lambda p: f"/inquiries/{p.inquiry_id}/decisions/{p.id}",
+        lambda p: path_for("governance.proposal", inquiry_id=p.inquiry_id, proposal_id=p.id),
         required=True,
         metadata={"description": "The proposal's page on the web."},
     )

@@ -27,6 +27,7 @@ from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import services as fieldwork
 from inquiry_hub.inquiries.engine import ActionFailed, collective_action
 from inquiry_hub.storage import get_storage
+from inquiry_hub.urls import path_for
 
 # --- reading ---------------------------------------------------------------------------
 
@@ -191,7 +192,12 @@ def _add_version(deliverable: Deliverable, actor, changelog: str, **values) -> V
 
 def version_url(version: Version) -> str:
     """The version page's path, for notifications and "my work"."""
-    return f"/inquiries/{version.inquiry_id}/deliverables/{version.deliverable_id}/versions/{version.id}"
+    return path_for(
+        "deliverables.version",
+        inquiry_id=version.inquiry_id,
+        deliverable_id=version.deliverable_id,
+        version_id=version.id,
+    )
 
 
 def _reviews_internally(user, inquiry) -> bool:

@@ -15,11 +15,17 @@ from inquiry_hub.activity.models import Notification, OutboxMessage
 from inquiry_hub.db import utcnow
 from inquiry_hub.deliverables.models import Version
 from inquiry_hub.extensions import db
+from inquiry_hub.urls import path_for
 
 
 def version_url(version: Version) -> str:
     """The version page's path (as in notifications)."""
-    return f"/inquiries/{version.inquiry_id}/deliverables/{version.deliverable_id}/versions/{version.id}"
+    return path_for(
+        "deliverables.version",
+        inquiry_id=version.inquiry_id,
+        deliverable_id=version.deliverable_id,
+        version_id=version.id,
+    )
 
 
 def _students(inquiry) -> list:

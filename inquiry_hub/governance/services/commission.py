@@ -22,6 +22,7 @@ from inquiry_hub.governance.models.commission import COMMISSION_FIELDS, parse_qu
 from inquiry_hub.inquiries import engine
 from inquiry_hub.inquiries.models import Position, Proposal, ProposalStatus, Stance
 from inquiry_hub.tasks import face as tasks_face
+from inquiry_hub.urls import path_for
 
 ACTION = "commission.amend"
 #: What a partner may answer on an amendment of its brief (no abstention: the brief is theirs).
@@ -110,7 +111,7 @@ def _student_amends(inquiry, author) -> bool:
 
 
 def _page(inquiry) -> str:
-    return f"/inquiries/{inquiry.id}/commission/"
+    return path_for("commission.index", inquiry_id=inquiry.id)
 
 
 @engine.collective_action(

@@ -16,6 +16,7 @@ from inquiry_hub.export_rows import csv_text
 from inquiry_hub.extensions import db
 from inquiry_hub.inquiries import engine
 from inquiry_hub.inquiries.models import Position, Proposal, ProposalComment, ProposalReminder, ProposalStatus
+from inquiry_hub.urls import path_for
 
 STATUSES = tuple(str(s) for s in ProposalStatus)
 REMINDER_BEFORE = timedelta(hours=24)
@@ -186,7 +187,7 @@ def send_reminders(now: datetime | None = None) -> int:
 
 def _remind(proposal, user, now: datetime) -> bool:
     inquiry = proposal.inquiry
-    url = f"/inquiries/{inquiry.id}/decisions/{proposal.id}"
+    url = path_for("governance.proposal", inquiry_id=inquiry.id, proposal_id=proposal.id)
     spec = engine.REGISTRY.get(proposal.action or "")
     outside = (
         spec is not None and spec.co_decision is not None and not policy.can(user, "decisions.view", inquiry)

@@ -20,6 +20,7 @@ from inquiry_hub.governance.models import Meeting, MeetingKind
 from inquiry_hub.governance.models.meetings import PublishedMinutes
 from inquiry_hub.inquiries import engine
 from inquiry_hub.inquiries.models import Proposal, ProposalStatus
+from inquiry_hub.urls import path_for
 
 MAKE_JOINT, PUBLISH = "meetings.make_joint", "meetings.publish_minutes"
 
@@ -177,7 +178,7 @@ def recheck_published_minutes(inquiry) -> None:
             engine.voters(inquiry),
             "meetings.withheld",
             inquiry,
-            url=f"/inquiries/{inquiry.id}/meetings/{meeting.id}",
+            url=path_for("meetings.meeting", inquiry_id=inquiry.id, meeting_id=meeting.id),
             title=meeting.title,
         )
     db.session.flush()

@@ -17,6 +17,7 @@ from inquiry_hub.deliverables import face as deliverables_face
 from inquiry_hub.extensions import db
 from inquiry_hub.governance import face as governance_face
 from inquiry_hub.tasks.models import CalendarFeed, Task, TaskAssignee
+from inquiry_hub.urls import path_for
 
 
 def _hash(token: str) -> str:
@@ -98,7 +99,7 @@ def feed_calendar(user, base_url: str, phase_label) -> bytes:
                     f"{phase_label(phase)} · {inquiry.title}",
                     phase.starts_on,
                     phase.ends_on + day,
-                    f"{base_url}/inquiries/{inquiry.id}/",
+                    base_url + path_for("inquiries.home", inquiry_id=inquiry.id),
                 )
             )
     tasks = db.session.scalars(
@@ -115,7 +116,7 @@ def feed_calendar(user, base_url: str, phase_label) -> bytes:
                     task.title,
                     task.due_on,
                     task.due_on + day,
-                    f"{base_url}/inquiries/{task.inquiry_id}/tasks/{task.id}",
+                    base_url + path_for("tasks.task", inquiry_id=task.inquiry_id, task_id=task.id),
                     task.inquiry.title,
                 )
             )
@@ -133,7 +134,12 @@ def _add_deliverables(cal: Calendar, user, inquiry_ids: list[int], base_url: str
                 f"{deliverable.title} · {deliverable.inquiry.title}",
                 deliverable.due_on,
                 deliverable.due_on + timedelta(days=1),
-                f"{base_url}/inquiries/{deliverable.inquiry_id}/deliverables/{deliverable.id}",
+                base_url
+                + path_for(
+                    "deliverables.deliverable",
+                    inquiry_id=deliverable.inquiry_id,
+                    deliverable_id=deliverable.id,
+                ),
             )
         )
 
@@ -152,7 +158,7 @@ def _add_meetings(cal: Calendar, user, inquiry_ids: list[int], base_url: str) ->
                 f"{meeting.title} · {meeting.inquiry.title}",
                 start,
                 start + MEETING_LENGTH,
-                f"{base_url}/inquiries/{meeting.inquiry_id}/meetings/{meeting.id}",
+                base_url + path_for("meetings.meeting", inquiry_id=meeting.inquiry_id, meeting_id=meeting.id),
                 meeting.place,
             )
         )

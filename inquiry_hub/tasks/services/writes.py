@@ -19,6 +19,7 @@ from inquiry_hub.tasks.models import (
     TaskComment,
 )
 from inquiry_hub.tasks.services.columns import column_label, columns_of, members_of
+from inquiry_hub.urls import path_for
 
 
 class KEEP:
@@ -35,7 +36,7 @@ class Conflict(Exception):
 
 def task_url(task: Task) -> str:
     """The task page's path, for notifications."""
-    return f"/inquiries/{task.inquiry_id}/tasks/{task.id}"
+    return path_for("tasks.task", inquiry_id=task.inquiry_id, task_id=task.id)
 
 
 def _touch(task: Task, actor) -> None:
