@@ -16,11 +16,12 @@ Rules beyond the table, all held here:
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from inquiry_hub.extensions import db
 
@@ -139,16 +140,37 @@ def register_collective_action(name: str) -> None:
 
 # --- membership lookup ------------------------------------------------------------------
 
+# The base room (inquiries) owns memberships: it hands the policy its lookups at import
+# (``use_directory``) and calls ``forget_roles`` when memberships change; the policy imports no room.
+
+
+@dataclass(frozen=True)
+class Directory:
+    roles_of: Callable  # (user_id) -> {inquiry id: role value}
+    members: Callable  # (inquiry_id, role values or None for all) -> users, by name
+    inquiry: Callable  # (inquiry_id) -> the inquiry or None
+
+
+_directory: Directory | None = None
 _generation = 0
 
 
-@event.listens_for(Session, "after_flush")
-def _forget_roles_on_membership_change(session, flush_context):
-    from inquiry_hub.inquiries.models import Membership
+def use_directory(directory: Directory) -> None:
+    """Called by the inquiries room when it is imported."""
+    global _directory
+    _directory = directory
 
+
+def _lookups() -> Directory:
+    if _directory is None:
+        raise RuntimeError("the inquiries room has not handed the policy its directory")
+    return _directory
+
+
+def forget_roles() -> None:
+    """Memberships changed: every cached role is stale."""
     global _generation
-    if any(isinstance(o, Membership) for o in (*session.new, *session.dirty, *session.deleted)):
-        _generation += 1
+    _generation += 1
 
 
 def _roles(user) -> dict[int, Role]:
@@ -156,12 +178,7 @@ def _roles(user) -> dict[int, Role]:
     cached = user.__dict__.get("_policy_roles")
     if cached is not None and cached[0] == _generation:
         return cached[1]
-    from inquiry_hub.inquiries.models import Membership
-
-    rows = db.session.execute(
-        select(Membership.inquiry_id, Membership.role).where(Membership.user_id == user.id)
-    ).all()
-    roles = {inquiry_id: Role(role) for inquiry_id, role in rows}
+    roles = {inquiry_id: Role(role) for inquiry_id, role in _lookups().roles_of(user.id).items()}
     user.__dict__["_policy_roles"] = (_generation, roles)
     return roles
 
@@ -193,17 +210,8 @@ def roles_with(action: str) -> frozenset[Role]:
 
 def members_who_can(inquiry, action: str | None = None) -> list:
     """The inquiry's members (those whose role holds ``action``, when given), by name."""
-    from inquiry_hub.accounts.models import User
-    from inquiry_hub.inquiries.models import Membership
-
-    query = (
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.inquiry_id == inquiry.id)
-    )
-    if action is not None:
-        query = query.where(Membership.role.in_([str(role) for role in roles_with(action)]))
-    return list(db.session.scalars(query.order_by(User.name)))
+    roles = None if action is None else [str(role) for role in roles_with(action)]
+    return _lookups().members(inquiry.id, roles)
 
 
 # --- the decision -----------------------------------------------------------------------
@@ -273,9 +281,7 @@ def is_collective(action: str) -> bool:
 
 def get_inquiry_or_404(user, inquiry_id: int):
     """The inquiry if the user is a member of it; 404 otherwise (admins included)."""
-    from inquiry_hub.inquiries.models import Inquiry
-
-    inquiry = db.session.get(Inquiry, inquiry_id)
+    inquiry = _lookups().inquiry(inquiry_id)
     if inquiry is None or not is_member(user, inquiry):
         abort(404)
     return inquiry

@@ -88,3 +88,13 @@ def test_the_scope_settles_through_a_registered_hook():
 
 def test_the_members_page_counts_contributions_through_a_registered_counter(app):
     assert inquiries._contributions == [followup.contributions]
+
+
+def test_the_policy_imports_no_room_the_inquiries_room_hands_it_its_directory(app, team):
+    room_packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert _imported_rooms(PACKAGE / "policy.py") & room_packages == set()
+    assert _imported_rooms(PACKAGE / "scope.py") & room_packages == set()
+    # The directory answers: a member is a member, with the role of the membership.
+    inquiry = team["inquiry"]
+    assert policy.role_in(team["students"][0], inquiry) == policy.Role.STUDENT
+    assert policy.role_in(team["outsider"], inquiry) is None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from inquiry_hub import policy
 from inquiry_hub.accounts import services as accounts
@@ -21,6 +22,39 @@ from inquiry_hub.inquiries.models import (
     Membership,
     Phase,
 )
+
+# --- the policy's directory -------------------------------------------------------------
+
+
+def _roles_of(user_id: int) -> dict[int, str]:
+    rows = db.session.execute(
+        select(Membership.inquiry_id, Membership.role).where(Membership.user_id == user_id)
+    )
+    return dict(rows.all())
+
+
+def _members(inquiry_id: int, roles: list[str] | None) -> list[User]:
+    query = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.inquiry_id == inquiry_id)
+    )
+    if roles is not None:
+        query = query.where(Membership.role.in_(roles))
+    return list(db.session.scalars(query.order_by(User.name)))
+
+
+policy.use_directory(
+    policy.Directory(
+        roles_of=_roles_of, members=_members, inquiry=lambda inquiry_id: db.session.get(Inquiry, inquiry_id)
+    )
+)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_roles_on_membership_change(session, flush_context):
+    if any(isinstance(o, Membership) for o in (*session.new, *session.dirty, *session.deleted)):
+        policy.forget_roles()
 
 
 def default_phases(starts_on: date, ends_on: date) -> list[Phase]:
