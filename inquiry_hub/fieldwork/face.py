@@ -14,17 +14,24 @@ from sqlalchemy import case, func, select
 
 from inquiry_hub import policy
 from inquiry_hub.accounts.models import User
+from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork.models import (
     Code,
     Excerpt,
+    IdentityKey,
     IdentityReveal,
     Interview,
+    InterviewFile,
     InterviewStatus,
     Note,
     PublicName,
     SamplingTarget,
 )
+from inquiry_hub.fieldwork.models.hiding import SEE_WITHDRAWN
+from inquiry_hub.fieldwork.services import identity
+from inquiry_hub.fieldwork.services import interviews as interview_services
+from inquiry_hub.storage import delete_after_commit
 
 #: ``Code``, ``Excerpt``, ``Interview``, ``Note`` and ``InterviewStatus`` are published for other
 #: rooms to hold and load by id through the policy, never to query: ask a function here instead.
@@ -47,6 +54,7 @@ __all__ = [
     "notes_by_author",
     "notes_query",
     "public_name_or_404",
+    "purge_identities",
     "pseudonyms",
     "sampling_targets",
 ]
@@ -222,6 +230,57 @@ def identity_reveals(inquiry, limit: int) -> list[tuple]:
             .limit(limit)
         ).all()
     )
+
+
+@dataclass
+class PurgeCounts:
+    """What a retention purge deleted, for the privacy room's log."""
+
+    identity_keys: int = 0
+    consent_forms: int = 0
+    other_files: int = 0
+    notes: int = 0
+
+
+def purge_identities(inquiry, *, keep_notes: bool) -> PurgeCounts:
+    """Delete the inquiry's identity keys and files; its notes too, unless ``keep_notes`` and the
+    interviewee allowed archiving. Stored files nothing references any more go after commit."""
+    keys = db.session.scalars(select(IdentityKey.id).where(IdentityKey.inquiry_id == inquiry.id)).all()
+    # Material hidden by a pending withdrawal of consent is purged like the rest.
+    all_files = (
+        select(InterviewFile).where(InterviewFile.inquiry_id == inquiry.id).execution_options(**SEE_WITHDRAWN)
+    )
+    files = list(db.session.scalars(all_files))
+    counts = PurgeCounts(
+        identity_keys=len(keys),
+        consent_forms=sum(1 for f in files if f.kind == "consent_form"),
+        other_files=sum(1 for f in files if f.kind != "consent_form"),
+    )
+    interviews = db.session.scalars(
+        select(Interview)
+        .where(Interview.inquiry_id == inquiry.id)
+        .options(db.selectinload(Interview.consent))
+    ).all()
+    for interview in interviews:
+        # Notes are kept only where the team chose to and the interviewee allowed archiving.
+        if keep_notes and interview_services.archiving_allowed(interview):
+            identity.purge_identity(interview)
+        else:
+            notes = (
+                select(Note.id).where(Note.interview_id == interview.id).execution_options(**SEE_WITHDRAWN)
+            )
+            counts.notes += len(db.session.scalars(notes).all())
+            interview_services.purge_material(interview)
+        interview.purged_at = utcnow()
+    # What purge_material left behind (notes archived, files of interviews kept for their notes).
+    digests = {f.sha256 for f in files}
+    for row in db.session.scalars(all_files).all():
+        db.session.delete(row)
+    db.session.flush()
+    referenced = select(InterviewFile.sha256).where(InterviewFile.sha256.in_(digests))
+    still = set(db.session.scalars(referenced.execution_options(**SEE_WITHDRAWN)))
+    delete_after_commit(sorted(digests - still))
+    return counts
 
 
 def _grouped(query) -> dict[int, int]:

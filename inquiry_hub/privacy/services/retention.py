@@ -11,14 +11,11 @@ from inquiry_hub import policy
 from inquiry_hub.activity import services as activity
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.fieldwork.models import IdentityKey, Interview, InterviewFile, Note
-from inquiry_hub.fieldwork.models.hiding import SEE_WITHDRAWN
-from inquiry_hub.fieldwork.services import identity
-from inquiry_hub.fieldwork.services import interviews as fieldwork
+from inquiry_hub.fieldwork import face as fieldwork
 from inquiry_hub.inquiries.engine import ActionFailed, collective_action
 from inquiry_hub.inquiries.models import Inquiry
 from inquiry_hub.privacy.models import PurgeLog, RetentionSetting
-from inquiry_hub.storage import delete_after_commit
+from inquiry_hub.urls import path_for
 
 #: How many days ahead admins see, and members are warned of, a purge.
 WARNING_DAYS = 30
@@ -109,7 +106,7 @@ def notify_upcoming(today: date) -> int:
             members,
             "privacy.purge_soon",
             inquiry,
-            url=f"/inquiries/{inquiry.id}/retention",
+            url=path_for("privacy.inquiry_retention", inquiry_id=inquiry.id),
             title=inquiry.title,
             date=inquiry.retention_until.isoformat(),
         )
@@ -120,44 +117,15 @@ def notify_upcoming(today: date) -> int:
 
 
 def _purge_inquiry(inquiry, setting: RetentionSetting) -> PurgeLog:
-    keys = db.session.scalars(select(IdentityKey.id).where(IdentityKey.inquiry_id == inquiry.id)).all()
-    # Material hidden by a pending withdrawal of consent is purged like the rest.
-    all_files = (
-        select(InterviewFile).where(InterviewFile.inquiry_id == inquiry.id).execution_options(**SEE_WITHDRAWN)
-    )
-    files = list(db.session.scalars(all_files))
+    counts = fieldwork.purge_identities(inquiry, keep_notes=setting.archive_notes)
     log = PurgeLog(
         inquiry_ref=inquiry.id,
         retention_until=inquiry.retention_until,
-        identity_keys=len(keys),
-        consent_forms=sum(1 for f in files if f.kind == "consent_form"),
-        other_files=sum(1 for f in files if f.kind != "consent_form"),
-        notes=0,
+        identity_keys=counts.identity_keys,
+        consent_forms=counts.consent_forms,
+        other_files=counts.other_files,
+        notes=counts.notes,
     )
-    interviews = db.session.scalars(
-        select(Interview)
-        .where(Interview.inquiry_id == inquiry.id)
-        .options(db.selectinload(Interview.consent))
-    ).all()
-    for interview in interviews:
-        # Notes are kept only where the team chose to and the interviewee allowed archiving.
-        if setting.archive_notes and fieldwork.archiving_allowed(interview):
-            identity.purge_identity(interview)
-        else:
-            notes = (
-                select(Note.id).where(Note.interview_id == interview.id).execution_options(**SEE_WITHDRAWN)
-            )
-            log.notes += len(db.session.scalars(notes).all())
-            fieldwork.purge_material(interview)
-        interview.purged_at = utcnow()
-    # What purge_material left behind (notes archived, files of interviews kept for their notes).
-    digests = {f.sha256 for f in files}
-    for row in db.session.scalars(all_files).all():
-        db.session.delete(row)
-    db.session.flush()
-    referenced = select(InterviewFile.sha256).where(InterviewFile.sha256.in_(digests))
-    still = set(db.session.scalars(referenced.execution_options(**SEE_WITHDRAWN)))
-    delete_after_commit(sorted(digests - still))
     setting.purged_at = utcnow()
     db.session.add(log)
     db.session.flush()
