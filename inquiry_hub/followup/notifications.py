@@ -23,6 +23,7 @@ from inquiry_hub.followup.models import (
     DueReminder,
     NotificationPreference,
 )
+from inquiry_hub.urls import path_for
 
 #: Where a person chooses what reaches them by email (linked from every digest).
 SETTINGS_PATH = "/me/notifications"
@@ -155,7 +156,7 @@ def notify_due_soon(today: date) -> int:
         if not insert_once(db.session, DueReminder, task_id=task.id, user_id=user_id, due_on=due):
             continue
         sent += 1
-        url = f"/inquiries/{task.inquiry_id}/tasks/{task.id}"
+        url = path_for("tasks.task", inquiry_id=task.inquiry_id, task_id=task.id)
         activity.notify(
             [db.session.get(User, user_id)],
             "task.due_soon",

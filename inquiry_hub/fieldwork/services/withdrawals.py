@@ -19,6 +19,7 @@ from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import disclosure
 from inquiry_hub.fieldwork.models import ConsentStatus, ConsentWithdrawal, Interview
 from inquiry_hub.fieldwork.services import interviews
+from inquiry_hub.urls import path_for
 
 #: How long the material stays hidden before it is deleted.
 DELAY = timedelta(days=7)
@@ -60,7 +61,7 @@ def pending_withdrawal(interview: Interview) -> ConsentWithdrawal | None:
 
 def _tell_team(interview: Interview, actor, kind: str, **params) -> None:
     others = [u for u in policy.members_who_can(interview.inquiry, "fieldwork.edit") if u.id != actor.id]
-    url = f"/inquiries/{interview.inquiry_id}/fieldwork/interviews/{interview.id}"
+    url = path_for("fieldwork.interview", inquiry_id=interview.inquiry_id, interview_id=interview.id)
     activity.notify(others, kind, interview.inquiry, url=url, pseudonym=interview.pseudonym, **params)
 
 
