@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("tasks", __name__)
 
-from inquiry_hub.tasks import routes  # noqa: E402,F401
+from inquiry_hub.tasks import column_routes, routes  # noqa: E402,F401
