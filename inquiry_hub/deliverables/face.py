@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from inquiry_hub.deliverables import services
+from inquiry_hub.deliverables import services, waiting
 from inquiry_hub.deliverables.models import Deliverable, Version
 
 #: Published for other rooms to hold and load by id through the policy, never to query.
@@ -34,7 +34,7 @@ def statuses_for(inquiry_ids) -> dict[int, list[tuple[str, str]]]:
 
 def waiting_for_review(user, inquiry_ids) -> list:
     """Versions waiting for the user's review, and reviewers' comments waiting for the team."""
-    return list(services.waiting_for_review(user, inquiry_ids))
+    return list(waiting.waiting_for_review(user, inquiry_ids))
 
 
 def due_between(inquiry_ids, user, start: date, end: date) -> list[Deliverable]:

@@ -7,13 +7,14 @@ import pytest
 from inquiry_hub import policy
 from inquiry_hub.deliverables import services as deliverables
 from inquiry_hub.deliverables.models import Channel
+from inquiry_hub.deliverables.waiting import waiting_for_review
 from inquiry_hub.extensions import db
 from tests.conftest import count_queries, login, make_inquiry, make_user
 from tests.deliverables.conftest import make_deliverable, share_now, text_version
 
 
 def _titles(user, inquiry_ids) -> list[str]:
-    return [w.title for w in deliverables.waiting_for_review(user, inquiry_ids)]
+    return [w.title for w in waiting_for_review(user, inquiry_ids)]
 
 
 def _main(response) -> str:
@@ -33,7 +34,7 @@ def test_tutor_waits_on_the_latest_version_until_giving_feedback(team):
 def test_waiting_item_links_the_version_and_names_the_inquiry(team):
     deliverable = make_deliverable(team["inquiry"], team["student"])
     version = text_version(deliverable, team["student"])
-    [item] = deliverables.waiting_for_review(team["tutor"], [team["inquiry"].id])
+    [item] = waiting_for_review(team["tutor"], [team["inquiry"].id])
     assert item.url == f"/inquiries/{team['inquiry'].id}/deliverables/{deliverable.id}/versions/{version.id}"
     assert item.inquiry_title == team["inquiry"].title
 
@@ -68,7 +69,7 @@ def test_students_wait_on_reviewers_comments_until_answered_or_resolved(team):
     second = deliverables.add_comment(version, team["tutor"], "Source ?", "Premier jet")
     deliverables.add_comment(version, team["students"][1], "Note interne", "Premier jet")
     db.session.commit()
-    [item] = deliverables.waiting_for_review(team["student"], [team["inquiry"].id])
+    [item] = waiting_for_review(team["student"], [team["inquiry"].id])
     assert item.count == 2 and item.url.endswith("#comments")
     deliverables.add_comment(version, team["students"][1], "Corrigé", parent=first)
     deliverables.resolve_comment(second, team["student"])
@@ -159,7 +160,7 @@ def test_waiting_for_review_queries_do_not_grow_with_inquiries(app):
         for who, user in world.items():
             ids = policy.inquiry_ids_of(user)
             with count_queries() as queries:
-                waiting = deliverables.waiting_for_review(user, ids)
+                waiting = waiting_for_review(user, ids)
             assert len(waiting) == (2 * n if who == "tutor" else n)
             counts.setdefault(who, []).append(queries())
         _empty()
