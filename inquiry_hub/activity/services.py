@@ -30,6 +30,22 @@ def register_notifications(labels: dict[str, object]) -> None:
     NOTIFICATIONS.update(labels)
 
 
+#: Who keeps the audit of sensitive reads: the privacy room registers it (``register_audit``).
+_audit: list = []
+
+
+def register_audit(record) -> None:
+    """``record(inquiry, user, kind, summary)`` logs a sensitive read; one keeper, the privacy room."""
+    _audit[:] = [record]
+
+
+def sensitive_read(inquiry, user, kind: str, summary: str = "") -> None:
+    """A read that belongs in the inquiry's audit (a consent form downloaded); never dropped silently."""
+    if not _audit:
+        raise RuntimeError("No audit of sensitive reads registered (the privacy room).")
+    _audit[0](inquiry, user, kind, summary)
+
+
 def describe_verb(verb: str) -> str:
     return str(VERBS.get(verb, verb))
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from inquiry_hub import policy
+from inquiry_hub.activity import services as activity
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import bp
 from inquiry_hub.fieldwork import services as fieldwork
@@ -25,7 +26,6 @@ from inquiry_hub.filecheck import send_stored
 from inquiry_hub.governance.services import commission
 from inquiry_hub.inquiries import engine
 from inquiry_hub.inquiries.engine import ActionFailed
-from inquiry_hub.privacy.services import audit
 from inquiry_hub.storage import get_storage
 
 
@@ -207,7 +207,9 @@ def download(interview_id: int, file_id: int):
         policy.require(current_user, "fieldwork.reveal_identity", interview)
     if row.kind == "consent_form":
         # A signed form names the person: its download is a sensitive read, listed on the audit page.
-        audit.record_read(g.inquiry, current_user, "consent_form", f"{interview.pseudonym} — {row.filename}")
+        activity.sensitive_read(
+            g.inquiry, current_user, "consent_form", f"{interview.pseudonym} — {row.filename}"
+        )
     with get_storage().open(row.sha256) as handle:
         return send_stored(handle.read(), row.filename)
 

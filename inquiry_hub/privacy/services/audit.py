@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from inquiry_hub.accounts.models import User
+from inquiry_hub.activity import services as activity
 from inquiry_hub.extensions import db
 from inquiry_hub.fieldwork import face as fieldwork
 from inquiry_hub.privacy.models import SensitiveRead
@@ -42,3 +43,7 @@ def audit_lines(inquiry, limit: int = 500) -> list[AuditLine]:
     lines = [AuditLine(at, who or "former member", "identity", pseudonym) for at, who, pseudonym in reveals]
     lines += [AuditLine(at, who or "former member", kind, summary) for at, who, kind, summary in reads]
     return sorted(lines, key=lambda line: line.at, reverse=True)[:limit]
+
+
+# Rooms below this one log their sensitive reads through the activity room, which calls this.
+activity.register_audit(record_read)
