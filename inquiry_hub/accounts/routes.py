@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import TooManyRequests
 
@@ -15,7 +15,6 @@ from inquiry_hub import uow
 from inquiry_hub.accounts import bp, throttle
 from inquiry_hub.accounts import services as accounts
 from inquiry_hub.accounts.forms import (
-    AcceptInvitationForm,
     ApiTokenForm,
     EmailChangeForm,
     LoginForm,
@@ -27,21 +26,11 @@ from inquiry_hub.accounts.forms import (
 from inquiry_hub.accounts.passwords import verify_password
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db, limiter
-from inquiry_hub.inquiries import services as inquiries
 from inquiry_hub.main import _is_local
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _start_session(user) -> None:
-    # A fresh session at login: nothing set before it (CSRF token included) survives.
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    login_user(user)
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
@@ -58,7 +47,7 @@ def login():
             raise TooManyRequests(retry_after=wait)
         user = accounts.authenticate(form.email.data, form.password.data, client)
         if user is not None:
-            _start_session(user)
+            accounts.start_session(user)
             target = request.args.get("next", "")
             response = redirect(target if _is_local(target) else url_for("inquiries.mine"))
             return _remember_device(response, user, device)
@@ -99,45 +88,6 @@ def logout():
     session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("accounts.login"))
-
-
-@bp.route("/auth/invitation/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
-    """Join an inquiry through its single-use link: as the signed-in account, or a new one made here."""
-    invitation = accounts.find_invitation(token)
-    if invitation is None or not invitation.is_usable:
-        return render_template("auth/invitation_invalid.html"), 410
-    if current_user.is_authenticated:
-        # Whoever holds the link and is signed in joins; the invited address chooses nobody.
-        if request.method == "POST":
-            try:
-                joined = inquiries.accept_invitation(invitation, current_user)
-            except inquiries.InvitationUsed:
-                db.session.rollback()
-                return render_template("auth/invitation_invalid.html"), 410
-            if joined:
-                flash(_("Welcome! You joined %(title)s.", title=invitation.inquiry.title), "success")
-            else:
-                flash(_("You are already a member; the invitation stays unused for its addressee."), "info")
-            return redirect(url_for("inquiries.home", inquiry_id=invitation.inquiry_id))
-        return render_template("auth/invitation_join.html", invitation=invitation)
-    if accounts.find_user(invitation.email) is not None:
-        # The link reached this mailbox, so saying that it has an account discloses nothing.
-        flash(_("Log in as %(email)s to accept this invitation.", email=invitation.email), "info")
-        return redirect(url_for("accounts.login", next=request.path))
-    form = AcceptInvitationForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.create_user(invitation.email, form.name.data, form.password.data)
-            inquiries.accept_invitation(invitation, user)
-            db.session.flush()
-        except (inquiries.InvitationUsed, IntegrityError):  # a second submit of the same form
-            db.session.rollback()
-            return render_template("auth/invitation_invalid.html"), 410
-        _start_session(user)
-        flash(_("Welcome! You joined %(title)s.", title=invitation.inquiry.title), "success")
-        return redirect(url_for("inquiries.home", inquiry_id=invitation.inquiry_id))
-    return render_template("auth/invitation_accept.html", form=form, invitation=invitation)
 
 
 @bp.route("/auth/reset", methods=["GET", "POST"])
@@ -215,7 +165,7 @@ def _password_is_right(field) -> bool:
 
 def _stay_signed_in() -> None:
     """After a change that ended every session: this browser carries on with the new version."""
-    _start_session(current_user._get_current_object())
+    accounts.start_session(current_user._get_current_object())
 
 
 @bp.post("/account/password")

@@ -7,8 +7,9 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
-from flask import current_app
+from flask import current_app, session
 from flask_babel import lazy_gettext as _l
+from flask_login import login_user
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import attributes
 
@@ -124,6 +125,16 @@ def change_password(user: User, new_password: str) -> None:
     end_other_credentials(user)
 
 
+def start_session(user) -> None:
+    """Log the user in on a fresh session."""
+    # A fresh session at login: nothing set before it (CSRF token included) survives.
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+
+
 # --- invitations ------------------------------------------------------------------------
 
 
@@ -153,7 +164,7 @@ def create_invitation(inquiry, email: str, role: str, invited_by=None) -> tuple[
 
 
 def send_invitation(invitation: Invitation, token: str) -> None:
-    link = _email_link("accounts.accept_invitation", token=token)
+    link = _email_link("inquiries.accept_invitation", token=token)
     existing = find_user(invitation.email)
     activity.email_address(
         invitation.email,

@@ -14,7 +14,6 @@ from inquiry_hub.activity import bp
 from inquiry_hub.activity.models import Activity, Notification
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
-from inquiry_hub.inquiries import services as inquiries
 from inquiry_hub.scope import scope_blueprint
 from inquiry_hub.urls import int_arg
 
@@ -53,7 +52,7 @@ def index():
     filters = _person_and_dates(request.args)
     query = _apply(query, filters)
     page = db.paginate(query, page=int_arg("page", 1, clamp=True), per_page=PER_PAGE, error_out=False)
-    people = [m.user for members in inquiries.members_by_role(g.inquiry).values() for m in members]
+    people = policy.members_who_can(g.inquiry)
     return render_template(
         "activity/index.html", inquiry=g.inquiry, page=page, room=room, rooms=ROOMS, people=people, **filters
     )

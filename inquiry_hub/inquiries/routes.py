@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from inquiry_hub import policy
+from inquiry_hub.accounts import services as accounts
+from inquiry_hub.accounts.forms import AcceptInvitationForm
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
 from inquiry_hub.inquiries import bp, engine
@@ -211,3 +214,42 @@ def change_rule():
         else:
             return _started(proposal, _("Governance rule changed."))
     return _members_page(InviteForm(), form, 422)
+
+
+@bp.route("/auth/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Join an inquiry through its single-use link: as the signed-in account, or a new one made here."""
+    invitation = accounts.find_invitation(token)
+    if invitation is None or not invitation.is_usable:
+        return render_template("auth/invitation_invalid.html"), 410
+    if current_user.is_authenticated:
+        # Whoever holds the link and is signed in joins; the invited address chooses nobody.
+        if request.method == "POST":
+            try:
+                joined = inquiries.accept_invitation(invitation, current_user)
+            except inquiries.InvitationUsed:
+                db.session.rollback()
+                return render_template("auth/invitation_invalid.html"), 410
+            if joined:
+                flash(_("Welcome! You joined %(title)s.", title=invitation.inquiry.title), "success")
+            else:
+                flash(_("You are already a member; the invitation stays unused for its addressee."), "info")
+            return redirect(url_for("inquiries.home", inquiry_id=invitation.inquiry_id))
+        return render_template("auth/invitation_join.html", invitation=invitation)
+    if accounts.find_user(invitation.email) is not None:
+        # The link reached this mailbox, so saying that it has an account discloses nothing.
+        flash(_("Log in as %(email)s to accept this invitation.", email=invitation.email), "info")
+        return redirect(url_for("accounts.login", next=request.path))
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(invitation.email, form.name.data, form.password.data)
+            inquiries.accept_invitation(invitation, user)
+            db.session.flush()
+        except (inquiries.InvitationUsed, IntegrityError):  # a second submit of the same form
+            db.session.rollback()
+            return render_template("auth/invitation_invalid.html"), 410
+        accounts.start_session(user)
+        flash(_("Welcome! You joined %(title)s.", title=invitation.inquiry.title), "success")
+        return redirect(url_for("inquiries.home", inquiry_id=invitation.inquiry_id))
+    return render_template("auth/invitation_accept.html", form=form, invitation=invitation)

@@ -21,6 +21,8 @@ from inquiry_hub.inquiries.models import (
     Inquiry,
     Membership,
     Phase,
+    Proposal,
+    ProposalStatus,
 )
 
 # --- the policy's directory -------------------------------------------------------------
@@ -209,9 +211,6 @@ def update_inquiry(inquiry, *, title, question, actor) -> None:
 
 
 def _validate_invite(inquiry, payload):
-    from inquiry_hub.accounts.models import Invitation
-    from inquiry_hub.inquiries.models import Proposal, ProposalStatus
-
     email = accounts.normalise_email(payload["email"])
     user = accounts.find_user(email)
     if user is not None and membership_of(inquiry, user.id) is not None:
@@ -268,8 +267,6 @@ def _validate_remove(inquiry, payload):
     validate=_validate_remove,
 )
 def remove_action(inquiry, payload, actor):
-    from inquiry_hub.accounts.models import User
-
     _validate_remove(inquiry, payload)
     user = db.session.get(User, payload["user_id"])
     membership = membership_of(inquiry, user.id)
