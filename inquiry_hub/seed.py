@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from inquiry_hub import policy
 from inquiry_hub.accounts import services as accounts
 from inquiry_hub.accounts.models import User
+from inquiry_hub.accounts.passwords import hash_password
 from inquiry_hub.db import Base, utcnow
+from inquiry_hub.deliverables import services as deliverables
+from inquiry_hub.deliverables.demo import scale_deliverables
+from inquiry_hub.deliverables.models import Deliverable
 from inquiry_hub.extensions import db
-from inquiry_hub.governance.services import decisions
+from inquiry_hub.fieldwork import demo as fieldwork_demo
+from inquiry_hub.fieldwork.demo_scale import scale_fieldwork
+from inquiry_hub.fieldwork.models import Interview
+from inquiry_hub.governance.demo import scale_governance
+from inquiry_hub.governance.services import commission, decisions, logbook, meetings
 from inquiry_hub.inquiries import engine
 from inquiry_hub.inquiries import services as inquiries
 from inquiry_hub.inquiries.models import Cohort, Inquiry, Organisation, Stance
+from inquiry_hub.tasks import demo as tasks_demo
+from inquiry_hub.tasks.demo import scale_tasks
+from inquiry_hub.tasks.models import Task
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -79,8 +90,6 @@ def seed_demo() -> bool:
     """Create the demo data; False when it is already there."""
     if db.session.scalar(select(Inquiry).where(Inquiry.title == INQUIRIES[0]["title"])):
         return False
-    from inquiry_hub.accounts.passwords import hash_password
-
     password_hash = hash_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
     users = {email.split("@")[0]: _user(email, name, locale, password_hash) for email, name, locale in PEOPLE}
     users["admin"].is_admin = True
@@ -114,10 +123,11 @@ def seed_demo() -> bool:
         _seed_decisions(inquiry, [users[s] for s in spec["students"]])
         _seed_meetings(inquiry, [users[s] for s in spec["students"]], users["tutor"])
         _seed_logbook(inquiry, [users[s] for s in spec["students"]], users["tutor"])
-        _seed_tasks(
+        tasks_demo.seed_board(
             inquiry, [users[s] for s in spec["students"]], users[spec["partner"]], INQUIRIES.index(spec)
         )
-        _seed_fieldwork(inquiry, [users[s] for s in spec["students"]], INQUIRIES.index(spec))
+        # Interviews in every status, consent of every kind, one withdrawal, vault entries.
+        fieldwork_demo.seed(inquiry, [users[s] for s in spec["students"]], INQUIRIES.index(spec))
         _seed_deliverables(
             inquiry, [users[s] for s in spec["students"]], users["tutor"], users[spec["partner"]]
         )
@@ -173,8 +183,6 @@ def _seed_decisions(inquiry, students) -> None:
         blocked, third, Stance.BLOCK, "Nous parlerions moins librement ; le compte rendu suffit."
     )
     # The commission as agreed at the start: the brief both sides see.
-    from inquiry_hub.governance.services import commission
-
     brief = {
         "research_questions": inquiry.question,
         "scope": "Les membres, salarié·es et bénévoles de la structure ; les instances de gouvernance.",
@@ -223,8 +231,6 @@ DEMO_MEETINGS = [
 
 def _seed_meetings(inquiry, students, tutor) -> None:
     """Past meetings with minutes and rotating roles; the joint one is published."""
-    from inquiry_hub.governance.services import meetings
-
     now = utcnow().replace(hour=17, minute=30, second=0, microsecond=0)
     for days, title, kind, agenda, minutes in DEMO_MEETINGS:
         meeting = meetings.create_meeting(
@@ -250,8 +256,6 @@ def _seed_meetings(inquiry, students, tutor) -> None:
 
 def _seed_logbook(inquiry, students, tutor) -> None:
     """Shared entries (one commented by the tutor) and a personal one."""
-    from inquiry_hub.governance.services import logbook
-
     today = date.today()
     shared = logbook.write_entry(
         inquiry,
@@ -282,159 +286,10 @@ def _seed_logbook(inquiry, students, tutor) -> None:
 
 #: (title, column, due in days from today or None, assignees, labels, phase, checklist, comments)
 #: Assignees and comment authors are indexes into the inquiry's students; "P" is the partner.
-DEMO_TASKS = [
-    (
-        "Relire la commande du partenaire",
-        "done",
-        -40,
-        [0],
-        ["cadrage"],
-        "framing",
-        [("Lire la convention", True), ("Lister les questions", True)],
-        [(1, "Fait, notes dans le carnet.")],
-    ),
-    ("Rédiger la note de cadrage", "done", -25, [1, 2], ["cadrage", "écrit"], "framing", [], []),
-    (
-        "Construire la grille d'entretien",
-        "review",
-        -3,
-        [0, 2],
-        ["entretiens"],
-        "fieldwork",
-        [("Thèmes", True), ("Relances", True), ("Test avec un binôme", False)],
-        [
-            (2, "@{0} j'ai ajouté une partie sur le bénévolat, tu relis ?"),
-            (0, "Relu, deux remarques dans le doc."),
-        ],
-    ),
-    (
-        "Contacter les premières personnes à interroger",
-        "doing",
-        -5,
-        [1],
-        ["entretiens", "urgent"],
-        "fieldwork",
-        [("Liste des contacts", True), ("Mail de présentation", False), ("Relances téléphoniques", False)],
-        [(0, "Le partenaire peut nous aider pour les contacts salarié·es.")],
-    ),
-    (
-        "Planifier la restitution intermédiaire avec le partenaire",
-        "todo",
-        20,
-        [0, 1],
-        ["partenaire"],
-        "analysis",
-        [],
-        [(0, "On propose deux dates ?"), ("P", "La semaine du 15 nous irait bien.")],
-    ),
-    (
-        "Demander les consentements écrits",
-        "doing",
-        3,
-        [2],
-        ["éthique"],
-        "fieldwork",
-        [("Formulaire", True), ("Version FALC", False)],
-        [],
-    ),
-    (
-        "Observer une réunion du conseil d'administration",
-        "todo",
-        12,
-        [1],
-        ["observation"],
-        "fieldwork",
-        [],
-        [],
-    ),
-    (
-        "Transcrire les deux premiers entretiens",
-        "todo",
-        -2,
-        [0],
-        ["entretiens"],
-        "fieldwork",
-        [("Entretien 1", False), ("Entretien 2", False)],
-        [],
-    ),
-    ("Mettre à jour le carnet de bord collectif", "doing", 1, [0, 1, 2], [], "fieldwork", [], []),
-    ("Premier codage thématique", "todo", 45, [2], ["analyse"], "analysis", [], []),
-    (
-        "Préparer la séance de tutorat",
-        "review",
-        4,
-        [1],
-        [],
-        "fieldwork",
-        [("Ordre du jour", True)],
-        [(1, "@{2} peux-tu ajouter le point sur le terrain ?")],
-    ),
-    (
-        "Réserver la salle pour l'atelier de restitution",
-        "todo",
-        None,
-        [],
-        ["logistique"],
-        "restitution",
-        [],
-        [],
-    ),
-]
-
-
-def _seed_tasks(inquiry, students, partner, index: int = 0) -> None:
-    """A lively board: tasks in every column, some late, with checklists, comments, one shared.
-
-    Tasks are dated back over the weeks since the inquiry began (so the tutor's burn-up has a history),
-    and the second team is one task further on than the first (so the tutor's rows differ).
-    """
-    from inquiry_hub.tasks import services as tasks
-
-    columns = {c.kind: c for c in tasks.columns_of(inquiry)}
-    phases = {p.kind: p for p in inquiry.phases}
-    today = date.today()
-    now = utcnow()
-    began = datetime.combine(min(inquiry.starts_on, today), datetime.min.time()) + timedelta(hours=9)
-    span = max((now - began).days, 1)
-    local = [s.email.split("@")[0] for s in students]
-    ahead = index  # how many "doing" tasks this team has already finished
-    for n, (title, kind, due, assignees, labels, phase, checklist, comments) in enumerate(DEMO_TASKS):
-        if kind == "doing" and ahead:
-            kind, ahead = "done", ahead - 1
-        task = tasks.create_task(
-            inquiry,
-            title=title,
-            column=columns[kind],
-            actor=students[assignees[0] if assignees else 0],
-            description="Voir le carnet de bord pour le contexte.\n\n- objectif : avancer ensemble\n",
-            phase=phases.get(phase),
-            due_on=today + timedelta(days=due) if due is not None else None,
-            assignees=[students[i] for i in assignees],
-            labels=tasks.labels_from_text(inquiry, ", ".join(labels)),
-        )
-        for text, done in checklist:
-            item = tasks.add_checklist_item(task, text, students[0])
-            item.done = done
-        if kind == "todo" and "partenaire" in labels:
-            tasks.share_action(inquiry, tasks.share_payload(task, True), students[0])
-        for author, body in comments:
-            tasks.add_comment(task, body.format(*local), partner if author == "P" else students[author])
-        task.created_at = began + timedelta(days=span * n // (len(DEMO_TASKS) + 2))
-        if kind == "done":
-            task.updated_at = min(task.created_at + timedelta(days=12 + 3 * n), now)
-
-
-def _seed_fieldwork(inquiry, students, index: int) -> None:
-    """Interviews in every status, consent of every kind, one withdrawal, vault entries."""
-    from inquiry_hub.fieldwork import demo
-
-    demo.seed(inquiry, students, index)
 
 
 def _seed_deliverables(inquiry, students, tutor, partner) -> None:
     """A framing note approved by the partner; a report in two versions, the second under review."""
-    from inquiry_hub.deliverables import services as deliverables
-
     start = inquiry.starts_on
     note = deliverables.create_deliverable(
         inquiry,
@@ -479,11 +334,6 @@ def _seed_deliverables(inquiry, students, tutor, partner) -> None:
 
 def _seed_question_links(inquiry) -> None:
     """Interviews, a few tasks and the deliverables say which research question they serve."""
-    from inquiry_hub.deliverables.models import Deliverable
-    from inquiry_hub.fieldwork.models import Interview
-    from inquiry_hub.governance.services import commission
-    from inquiry_hub.tasks.models import Task
-
     questions = commission.questions(inquiry)
     if not questions:
         return
@@ -510,12 +360,6 @@ def seed_scale(n: int, seed: int = 2026) -> None:
     and 20 proposals. Deterministic for a given ``seed``.
     """
     import random
-
-    from inquiry_hub.accounts.passwords import hash_password
-    from inquiry_hub.deliverables.demo import scale_deliverables
-    from inquiry_hub.fieldwork.demo_scale import scale_fieldwork
-    from inquiry_hub.governance.demo import scale_governance
-    from inquiry_hub.tasks.demo import scale_tasks
 
     rng = random.Random(seed)
     password_hash = hash_password(DEMO_PASSWORD)

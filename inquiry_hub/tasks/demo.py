@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert
 
 from inquiry_hub.activity.models import Activity
 from inquiry_hub.db import utcnow
 from inquiry_hub.extensions import db
+from inquiry_hub.tasks import services as tasks
 from inquiry_hub.tasks.models import ChecklistItem, Label, Task, TaskAssignee, TaskComment, task_labels
 from inquiry_hub.tasks.services.columns import columns_of
 
@@ -117,3 +118,146 @@ def scale_tasks(inquiry, students: list, rng: random.Random, count: int = 500) -
     db.session.execute(insert(ChecklistItem), checklist)
     db.session.execute(insert(TaskComment), comments)
     db.session.execute(insert(Activity), activities)
+
+
+# --- the demo board of seed-demo ----------------------------------------------------------
+
+
+DEMO_TASKS = [
+    (
+        "Relire la commande du partenaire",
+        "done",
+        -40,
+        [0],
+        ["cadrage"],
+        "framing",
+        [("Lire la convention", True), ("Lister les questions", True)],
+        [(1, "Fait, notes dans le carnet.")],
+    ),
+    ("Rédiger la note de cadrage", "done", -25, [1, 2], ["cadrage", "écrit"], "framing", [], []),
+    (
+        "Construire la grille d'entretien",
+        "review",
+        -3,
+        [0, 2],
+        ["entretiens"],
+        "fieldwork",
+        [("Thèmes", True), ("Relances", True), ("Test avec un binôme", False)],
+        [
+            (2, "@{0} j'ai ajouté une partie sur le bénévolat, tu relis ?"),
+            (0, "Relu, deux remarques dans le doc."),
+        ],
+    ),
+    (
+        "Contacter les premières personnes à interroger",
+        "doing",
+        -5,
+        [1],
+        ["entretiens", "urgent"],
+        "fieldwork",
+        [("Liste des contacts", True), ("Mail de présentation", False), ("Relances téléphoniques", False)],
+        [(0, "Le partenaire peut nous aider pour les contacts salarié·es.")],
+    ),
+    (
+        "Planifier la restitution intermédiaire avec le partenaire",
+        "todo",
+        20,
+        [0, 1],
+        ["partenaire"],
+        "analysis",
+        [],
+        [(0, "On propose deux dates ?"), ("P", "La semaine du 15 nous irait bien.")],
+    ),
+    (
+        "Demander les consentements écrits",
+        "doing",
+        3,
+        [2],
+        ["éthique"],
+        "fieldwork",
+        [("Formulaire", True), ("Version FALC", False)],
+        [],
+    ),
+    (
+        "Observer une réunion du conseil d'administration",
+        "todo",
+        12,
+        [1],
+        ["observation"],
+        "fieldwork",
+        [],
+        [],
+    ),
+    (
+        "Transcrire les deux premiers entretiens",
+        "todo",
+        -2,
+        [0],
+        ["entretiens"],
+        "fieldwork",
+        [("Entretien 1", False), ("Entretien 2", False)],
+        [],
+    ),
+    ("Mettre à jour le carnet de bord collectif", "doing", 1, [0, 1, 2], [], "fieldwork", [], []),
+    ("Premier codage thématique", "todo", 45, [2], ["analyse"], "analysis", [], []),
+    (
+        "Préparer la séance de tutorat",
+        "review",
+        4,
+        [1],
+        [],
+        "fieldwork",
+        [("Ordre du jour", True)],
+        [(1, "@{2} peux-tu ajouter le point sur le terrain ?")],
+    ),
+    (
+        "Réserver la salle pour l'atelier de restitution",
+        "todo",
+        None,
+        [],
+        ["logistique"],
+        "restitution",
+        [],
+        [],
+    ),
+]
+
+
+def seed_board(inquiry, students, partner, index: int = 0) -> None:
+    """A lively board: tasks in every column, some late, with checklists, comments, one shared.
+
+    Tasks are dated back over the weeks since the inquiry began (so the tutor's burn-up has a history),
+    and the second team is one task further on than the first (so the tutor's rows differ).
+    """
+    columns = {c.kind: c for c in tasks.columns_of(inquiry)}
+    phases = {p.kind: p for p in inquiry.phases}
+    today = date.today()
+    now = utcnow()
+    began = datetime.combine(min(inquiry.starts_on, today), datetime.min.time()) + timedelta(hours=9)
+    span = max((now - began).days, 1)
+    local = [s.email.split("@")[0] for s in students]
+    ahead = index  # how many "doing" tasks this team has already finished
+    for n, (title, kind, due, assignees, labels, phase, checklist, comments) in enumerate(DEMO_TASKS):
+        if kind == "doing" and ahead:
+            kind, ahead = "done", ahead - 1
+        task = tasks.create_task(
+            inquiry,
+            title=title,
+            column=columns[kind],
+            actor=students[assignees[0] if assignees else 0],
+            description="Voir le carnet de bord pour le contexte.\n\n- objectif : avancer ensemble\n",
+            phase=phases.get(phase),
+            due_on=today + timedelta(days=due) if due is not None else None,
+            assignees=[students[i] for i in assignees],
+            labels=tasks.labels_from_text(inquiry, ", ".join(labels)),
+        )
+        for text, done in checklist:
+            item = tasks.add_checklist_item(task, text, students[0])
+            item.done = done
+        if kind == "todo" and "partenaire" in labels:
+            tasks.share_action(inquiry, tasks.share_payload(task, True), students[0])
+        for author, body in comments:
+            tasks.add_comment(task, body.format(*local), partner if author == "P" else students[author])
+        task.created_at = began + timedelta(days=span * n // (len(DEMO_TASKS) + 2))
+        if kind == "done":
+            task.updated_at = min(task.created_at + timedelta(days=12 + 3 * n), now)
