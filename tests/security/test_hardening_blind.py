@@ -96,7 +96,7 @@ def test_memos_on_a_hidden_excerpt_are_hidden(client, field):
 def test_matrices_do_not_count_the_hidden_excerpt(field):
     inquiry, coder, blind = field["inquiry"], field["students"][0], field["students"][1]
     _blind(field)
-    assert coding_analysis.codes_over_time(inquiry, viewer=coder) != {}
+    assert len(coding_analysis.codes_over_time(inquiry, viewer=coder)) >= 1  # the coder sees it counted
     assert coding_analysis.codes_over_time(inquiry, viewer=blind) == {}
     assert coding_analysis.cooccurrence(inquiry, viewer=blind) == {}
 
